@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "konfident",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "konfident", targets: ["konfident"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "KonfidentCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "KonfidentStore", dependencies: [
+            "KonfidentCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Delivery", dependencies: [
+            "KonfidentCore", "KonfidentStore", "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "KonfidentWeb", dependencies: [
+            "FastCGI", "KonfidentCore", "KonfidentStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "konfident", dependencies: [
+            "FastCGI", "KonfidentCore", "KonfidentStore", "KonfidentWeb", "Delivery",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
+        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

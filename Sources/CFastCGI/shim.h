@@ -1,0 +1,4 @@
+#ifndef KONFIDENT_CFASTCGI_SHIM_H
+#define KONFIDENT_CFASTCGI_SHIM_H
+#include <fcgiapp.h>
+#endif

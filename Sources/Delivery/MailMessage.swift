@@ -1,0 +1,129 @@
+import Foundation
+
+/// An email as sent: headers and a plain-text and an HTML part (multipart/alternative),
+/// both quoted-printable so that any SMTP server accepts them.
+public struct MailMessage: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var text: String
+    public var html: String
+    public var messageID: String
+    public var date: Int64
+
+    public init(from: String, to: String, subject: String, text: String, html: String, messageID: String, date: Int64) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.messageID = messageID
+        self.date = date
+    }
+
+    /// The bare address of `from` ("Name <a@b>" → "a@b"), for the SMTP envelope.
+    public var envelopeFrom: String { MailMessage.bareAddress(from) }
+
+    static func bareAddress(_ text: String) -> String {
+        if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+            return String(text[text.index(after: open)..<close])
+        }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// RFC 5322 text with CRLF line ends.
+    public func rendered(boundary: String) -> String {
+        var lines = [
+            "From: \(MailMessage.encodedHeader(from))",
+            "To: \(to)",
+            "Subject: \(MailMessage.encodedHeader(subject))",
+            "Date: \(MailMessage.rfc5322Date(date))",
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+            "",
+            "--\(boundary)",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            QuotedPrintable.encode(text),
+            "--\(boundary)",
+            "Content-Type: text/html; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            QuotedPrintable.encode(html),
+            "--\(boundary)--",
+            "",
+        ]
+        lines = lines.map { $0.replacingOccurrences(of: "\r", with: "") }
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// A header value with non-ASCII text becomes an RFC 2047 encoded word; the address part stays.
+    static func encodedHeader(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 >= 128 }) else { return value }
+        if let open = value.lastIndex(of: "<") {
+            let name = value[..<open].trimmingCharacters(in: .whitespaces)
+            return "=?utf-8?B?\(Data(name.utf8).base64EncodedString())?= \(value[open...])"
+        }
+        return "=?utf-8?B?\(Data(value.utf8).base64EncodedString())?="
+    }
+
+    static func rfc5322Date(_ seconds: Int64) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+    }
+}
+
+/// Quoted-printable (RFC 2045 §6.7) with soft line breaks at 76 characters.
+public enum QuotedPrintable {
+    public static func encode(_ text: String) -> String {
+        var out: [String] = []
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            var encoded = ""
+            var length = 0
+            let bytes = Array(line.utf8)
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                var piece: String
+                if (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast) {
+                    piece = String(UnicodeScalar(byte))
+                } else {
+                    piece = "=" + String(format: "%02X", byte)
+                }
+                if length + piece.count > 75 {
+                    encoded += "=\r\n"
+                    length = 0
+                }
+                encoded += piece
+                length += piece.count
+            }
+            out.append(encoded)
+        }
+        return out.joined(separator: "\r\n")
+    }
+
+    public static func decode(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let source = Array(text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "").utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == 61, index + 2 < source.count,
+               let value = UInt8(String(decoding: source[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

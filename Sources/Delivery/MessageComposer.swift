@@ -1,0 +1,156 @@
+import Foundation
+import KonfidentCore
+import KonfidentStore
+
+/// Renders a queued message at delivery time. The link token is derived here, from the
+/// attempt's id and nonce under the server key: it never exists in the database.
+public struct MessageComposer: Sendable {
+    public let key: ServerKey
+    public let mailFrom: String
+
+    public init(key: ServerKey, mailFrom: String) {
+        self.key = key
+        self.mailFrom = mailFrom
+    }
+
+    /// What to send, or why not to send it at all.
+    public enum Composition: Sendable {
+        case mail(MailMessage)
+        case sms(to: String, text: String)
+        case drop(reason: String)
+    }
+
+    public func compose(_ message: OutboxMessage, store: Store, now: Int64, messageID: String) throws -> Composition {
+        guard let workspace = try store.workspace(id: message.workspaceID) else { return .drop(reason: "workspace gone") }
+        let kind = MessageKind(rawValue: message.kind)
+        switch kind {
+        case .signInLink:
+            guard let id = message.subjectID, let stored = try store.attempt(id: id) else { return .drop(reason: "attempt gone") }
+            guard stored.attempt.status(at: now) == .pending else {
+                return .drop(reason: "attempt \(stored.attempt.status(at: now).rawValue)")
+            }
+            let token = key.linkToken(purpose: .signIn, id: id, nonce: stored.nonce, channel: message.channel)
+            let link = workspace.url.link("/_konfident/verify/" + token)
+            let minutes = max(1, (stored.attempt.expiresAt - stored.attempt.createdAt) / 60)
+            switch message.channel {
+            case .email:
+                let texts = SignInMail(language: message.language, workspace: workspace.name, link: link, minutes: minutes)
+                return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
+                                  now: now, messageID: messageID))
+            case .sms:
+                let text = SignInSMS.text(language: message.language, workspace: workspace.name, link: link,
+                                          host: workspace.url.host, matchCode: stored.matchCode)
+                return .sms(to: message.recipient, text: text)
+            }
+        case .useBankID:
+            let texts = UseBankIDMail(language: message.language, workspace: workspace.name, link: workspace.url.description)
+            return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
+                              now: now, messageID: messageID))
+        case nil:
+            return .drop(reason: "unknown message kind \(message.kind)")
+        }
+    }
+
+    private func mail(to: String, subject: String, text: String, html: String, now: Int64, messageID: String) -> MailMessage {
+        MailMessage(from: mailFrom, to: to, subject: subject, text: text, html: html, messageID: messageID, date: now)
+    }
+}
+
+/// Escapes text for the HTML part of a message.
+func escapeHTML(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
+
+/// The HTML part's frame: simple, readable in every mail client, no external images.
+func mailHTML(language: Language, paragraphs: [String], link: String, button: String, after: [String]) -> String {
+    let before = paragraphs.map { "<p>\(escapeHTML($0))</p>" }.joined(separator: "\n")
+    let rest = after.map { "<p style=\"color:#555\">\(escapeHTML($0))</p>" }.joined(separator: "\n")
+    return """
+        <!doctype html>
+        <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>KONFIDENT</title></head>
+        <body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:#1a1a1a">
+        \(before)
+        <p><a href="\(escapeHTML(link))" style="display:inline-block;padding:10px 18px;background:#2f55c8;color:#fff;border-radius:6px;text-decoration:none">\(escapeHTML(button))</a></p>
+        <p style="font-size:13px;color:#555">\(escapeHTML(link))</p>
+        \(rest)
+        </body></html>
+        """
+}
+
+struct SignInMail {
+    let subject: String
+    let text: String
+    let html: String
+
+    init(language: Language, workspace: String, link: String, minutes: Int64) {
+        let greeting, intro, validity, ignore, button: String
+        switch language {
+        case .en:
+            subject = "Sign in to \(workspace)"
+            greeting = "Hello,"
+            intro = "someone asked to sign in to \(workspace) with this email address. If it was you, open this link and press Verify Identity:"
+            validity = "The link works once, for \(minutes) minutes. The page it opens shows a code: check that it is the same as in the window where you asked to sign in."
+            ignore = "If it was not you, ignore this message. Nobody can sign in without the link."
+            button = "Open the sign-in link"
+        case .sv:
+            subject = "Logga in på \(workspace)"
+            greeting = "Hej,"
+            intro = "någon har bett om att logga in på \(workspace) med den här e-postadressen. Om det var du, öppna länken och tryck på Bekräfta identitet:"
+            validity = "Länken fungerar en gång, i \(minutes) minuter. Sidan den öppnar visar en kod: kontrollera att den är samma som i fönstret där du bad om att logga in."
+            ignore = "Om det inte var du kan du bortse från meddelandet. Ingen kan logga in utan länken."
+            button = "Öppna inloggningslänken"
+        }
+        text = "\(greeting)\n\n\(intro)\n\n\(link)\n\n\(validity)\n\n\(ignore)\n\n-- \nKONFIDENT\n"
+        html = mailHTML(language: language, paragraphs: [greeting, intro], link: link, button: button, after: [validity, ignore])
+    }
+}
+
+struct UseBankIDMail {
+    let subject: String
+    let text: String
+    let html: String
+
+    init(language: Language, workspace: String, link: String) {
+        let intro, how, ignore, button: String
+        switch language {
+        case .en:
+            subject = "Sign in to \(workspace) with BankID"
+            intro = "Someone asked to sign in to \(workspace) with this email address. Your membership signs in with BankID, not by email."
+            how = "Open the workspace and choose Log in with BankID:"
+            ignore = "If it was not you, ignore this message."
+            button = "Open \(workspace)"
+        case .sv:
+            subject = "Logga in på \(workspace) med BankID"
+            intro = "Någon har bett om att logga in på \(workspace) med den här e-postadressen. Ditt medlemskap loggar in med BankID, inte med e-post."
+            how = "Öppna arbetsytan och välj Logga in med BankID:"
+            ignore = "Om det inte var du kan du bortse från meddelandet."
+            button = "Öppna \(workspace)"
+        }
+        text = "\(intro)\n\n\(how)\n\n\(link)\n\n\(ignore)\n\n-- \nKONFIDENT\n"
+        html = mailHTML(language: language, paragraphs: [intro, how], link: link, button: button, after: [ignore])
+    }
+}
+
+/// An SMS: short, the link on a line of its own, and the origin-bound last line that phones
+/// use to offer the code for autofill (`@host #code`).
+enum SignInSMS {
+    static func text(language: Language, workspace: String, link: String, host: String, matchCode: String) -> String {
+        let intro = switch language {
+        case .en: "Sign in to \(workspace): open the link and press Verify Identity."
+        case .sv: "Logga in på \(workspace): öppna länken och tryck på Bekräfta identitet."
+        }
+        let code = matchCode.filter { $0 != " " }
+        return "\(intro)\n\(link)\n\n@\(host) #\(code)"
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// CGI mode: one request from the environment and standard input, one response on standard output.
+public enum CGI {
+    /// True when the process was started by a web server as a CGI program.
+    public static var isCGIEnvironment: Bool {
+        getenv("GATEWAY_INTERFACE") != nil
+    }
+
+    public static func environmentVariables() -> [String: String] {
+        var variables: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(decoding: UnsafeBufferPointer(
+                start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer)),
+                as: UTF8.self)
+            if let equals = text.firstIndex(of: "=") {
+                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return variables
+    }
+
+    /// Answers the one request and returns; the caller exits.
+    public static func run(responder: any Responder, limits: FastCGIServer.Limits = .init()) {
+        let variables = environmentVariables()
+        let (body, problem) = bodyReader(declaredLength: variables["CONTENT_LENGTH"], limit: limits.maximumBodyBytes) { buffer, count in
+            var got: Int
+            repeat { got = Glibc.read(0, buffer, count) } while got < 0 && errno == EINTR
+            return got
+        }
+        let request = Request(variables: variables, body: body, bodyProblem: problem)
+        let output = responder.respond(to: request).serialized(omitBody: request.method == "HEAD")
+        var written = 0
+        output.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = Glibc.write(1, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                written += count
+            }
+        }
+    }
+}

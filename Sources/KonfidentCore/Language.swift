@@ -1,0 +1,38 @@
+/// The languages pages and messages come in.
+public enum Language: String, Sendable, CaseIterable, Codable {
+    case en
+    case sv
+
+    /// Picks from an `Accept-Language` header by quality; English when nothing fits.
+    /// Malformed parts are skipped, never an error.
+    public init(acceptLanguage header: String?) {
+        guard let header, !header.isEmpty else { self = .en; return }
+        var best: (language: Language, quality: Double)? = nil
+        for part in header.split(separator: ",").prefix(32) {
+            let pieces = part.split(separator: ";")
+            guard let tag = pieces.first?.trimmingSpaces().lowercased() else { continue }
+            let primary = tag.split(separator: "-").first.map(String.init) ?? tag
+            var quality = 1.0
+            for parameter in pieces.dropFirst() {
+                let trimmed = parameter.trimmingSpaces()
+                if trimmed.hasPrefix("q="), let value = Double(trimmed.dropFirst(2)), (0...1).contains(value) {
+                    quality = value
+                }
+            }
+            let candidate: Language? = switch primary {
+            case "sv": .sv
+            case "en": .en
+            case "*": .en
+            default: nil
+            }
+            if let candidate, quality > 0, quality > (best?.quality ?? -1) {
+                best = (candidate, quality)
+            }
+        }
+        self = best?.language ?? .en
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String { String(self).trimmingSpaces() }
+}

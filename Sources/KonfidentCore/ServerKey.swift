@@ -1,0 +1,94 @@
+@preconcurrency import Crypto
+
+/// The server key (DESIGN §2): a file outside the database that keys link tokens and CSRF tokens.
+/// A copy of the database alone opens no door.
+public struct ServerKey: Sendable {
+    let key: SymmetricKey
+
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count >= 32, "the server key must have at least 256 bits")
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// HMAC-SHA256 of `message` under the key.
+    public func authenticate(_ message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+    }
+
+    public func authenticate(_ message: String) -> [UInt8] {
+        authenticate(Array(message.utf8))
+    }
+
+    /// The raw link token of a message: derived, never stored. `purpose` keeps sign-in links and
+    /// invitation links apart; the nonce is random per attempt and stored beside its id.
+    public func linkToken(purpose: LinkPurpose, id: Int64, nonce: [UInt8], channel: LinkChannel) -> String {
+        var message = Array("\(purpose.rawValue)|\(id)|\(channel.rawValue)|".utf8)
+        message.append(contentsOf: nonce)
+        return Base64URL.encode(authenticate(message))
+    }
+}
+
+public enum LinkPurpose: String, Sendable {
+    case signIn = "sign-in"
+    case invitation
+}
+
+/// Hashing and comparing secrets.
+public enum Secret {
+    /// SHA-256 of a token as stored at rest.
+    public static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
+    /// Compares without an early exit, so the time taken tells nothing about where two secrets differ.
+    public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+
+    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        constantTimeEquals(Array(lhs.utf8), Array(rhs.utf8))
+    }
+}
+
+/// Base64 with the URL alphabet and no padding (RFC 4648 §5): tokens in links and cookies.
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            out.append(alphabet[Int(value >> 18 & 63)])
+            out.append(alphabet[Int(value >> 12 & 63)])
+            out.append(alphabet[Int(value >> 6 & 63)])
+            out.append(alphabet[Int(value & 63)])
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest == 1 {
+            let value = UInt32(bytes[index]) << 16
+            out.append(alphabet[Int(value >> 18 & 63)])
+            out.append(alphabet[Int(value >> 12 & 63)])
+        } else if rest == 2 {
+            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            out.append(alphabet[Int(value >> 18 & 63)])
+            out.append(alphabet[Int(value >> 12 & 63)])
+            out.append(alphabet[Int(value >> 6 & 63)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// True when `text` could be a token we issued: only URL-alphabet characters, bounded length.
+    public static func isWellFormed(_ text: String, length: ClosedRange<Int>) -> Bool {
+        length.contains(text.utf8.count) && text.utf8.allSatisfy { alphabet.contains($0) }
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+
+/// The security events the audit log records (DESIGN §2).
+public enum AuditEvent: String, Sendable {
+    case signInAttempt = "sign-in-attempt"
+    case linkVerified = "link-verified"
+    case linkRefused = "link-refused"
+    case signIn = "sign-in"
+    case signOut = "sign-out"
+    case rateLimited = "rate-limited"
+    case csrfRefused = "csrf-refused"
+    case memberAdded = "member-added"
+    case workspaceCreated = "workspace-created"
+}
+
+/// One row of the audit log as read back.
+public struct AuditEntry: Sendable, Equatable {
+    public let at: Int64
+    public let workspaceID: Int64?
+    public let memberID: Int64?
+    public let ip: String?
+    public let event: String
+    public let outcome: String
+    public let detail: String?
+}
+
+extension Store {
+    public func audit(_ event: AuditEvent, outcome: String, workspaceID: Int64?, memberID: Int64? = nil,
+                      ip: String?, detail: String? = nil, at now: Int64) throws {
+        try write { db in
+            try Self.audit(db, event, outcome: outcome, workspaceID: workspaceID, memberID: memberID,
+                           ip: ip, detail: detail, at: now)
+        }
+    }
+
+    static func audit(_ db: Database, _ event: AuditEvent, outcome: String, workspaceID: Int64?, memberID: Int64? = nil,
+                      ip: String?, detail: String? = nil, at now: Int64) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit (at, workspace_id, member_id, ip, event, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [now, workspaceID, memberID, ip, event.rawValue, outcome, detail])
+    }
+
+    /// The newest entries first.
+    public func auditEntries(limit: Int = 100) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                AuditEntry(at: row["at"], workspaceID: row["workspace_id"], memberID: row["member_id"], ip: row["ip"],
+                           event: row["event"], outcome: row["outcome"], detail: row["detail"])
+            }
+        }
+    }
+}

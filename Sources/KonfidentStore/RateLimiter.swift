@@ -1,0 +1,41 @@
+import GRDB
+import KonfidentCore
+
+/// Fixed-window counters in the database, so limits hold across threads, processes (CGI) and restarts.
+extension Store {
+    public struct RateLimitHit: Error, Sendable, Equatable {
+        public let kind: RateLimitKind
+        public let key: String
+    }
+
+    /// Counts one attempt against every `(kind, key)`; throws the first limit already reached
+    /// (nothing is counted then). Call inside the transaction that records the attempt.
+    static func count(_ db: Database, _ keys: [(kind: RateLimitKind, key: String)],
+                      policy: RateLimitPolicy, at now: Int64) throws {
+        guard !policy.isOff else { return }
+        var windows: [(String, Int64)] = []
+        for (kind, key) in keys {
+            guard let limit = policy.limits[kind] else { continue }
+            let windowStart = now - now % limit.windowSeconds
+            let fullKey = "\(kind.rawValue):\(key)"
+            let select = try db.cachedStatement(sql: "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?")
+            let used = try Int.fetchOne(select, arguments: [fullKey, windowStart]) ?? 0
+            if used >= limit.count { throw RateLimitHit(kind: kind, key: key) }
+            windows.append((fullKey, windowStart))
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO rate_limit (key, window_start, count) VALUES (?, ?, 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+            """)
+        for (key, windowStart) in windows {
+            try upsert.execute(arguments: [key, windowStart])
+        }
+    }
+
+    /// Drops counters whose window ended long ago; the delivery worker calls it now and then.
+    public func pruneRateLimits(olderThan cutoff: Int64) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM rate_limit WHERE window_start < ?", arguments: [cutoff])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+
+/// Versioned migrations. Each one is append-only: a released migration never changes.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 workspaces and members") { db in
+            try db.execute(sql: """
+                CREATE TABLE workspace (
+                    id INTEGER PRIMARY KEY,
+                    slug TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    path_prefix TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX workspace_by_host ON workspace(host);
+                CREATE TABLE member (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    email TEXT,
+                    email_key TEXT,
+                    phone TEXT,
+                    personnummer TEXT,
+                    method TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    invited_by INTEGER REFERENCES member(id),
+                    created_at INTEGER NOT NULL,
+                    activated_at INTEGER,
+                    revoked_at INTEGER,
+                    last_sign_in_at INTEGER,
+                    UNIQUE (workspace_id, email_key),
+                    UNIQUE (workspace_id, personnummer)
+                );
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    workspace_id INTEGER,
+                    member_id INTEGER,
+                    ip TEXT,
+                    event TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX audit_by_time ON audit(at);
+                """)
+        }
+        migrator.registerMigration("v2 sign-in attempts, sessions, outbox, rate limits") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_in_attempt (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    member_id INTEGER REFERENCES member(id) ON DELETE CASCADE,
+                    browser_hash BLOB NOT NULL,
+                    match_code TEXT NOT NULL,
+                    nonce BLOB NOT NULL,
+                    email_token_hash BLOB UNIQUE,
+                    sms_token_hash BLOB UNIQUE,
+                    required_channels TEXT NOT NULL,
+                    confirmed_channels TEXT NOT NULL DEFAULT '',
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    ip TEXT NOT NULL,
+                    user_agent TEXT NOT NULL
+                );
+                CREATE INDEX attempt_by_browser ON sign_in_attempt(browser_hash);
+                CREATE INDEX attempt_by_member ON sign_in_attempt(member_id, state);
+                CREATE TABLE session (
+                    id_hash BLOB PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    ended_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX session_by_member ON session(member_id);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    member_id INTEGER REFERENCES member(id) ON DELETE CASCADE,
+                    recipient TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    subject_id INTEGER,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    tries INTEGER NOT NULL DEFAULT 0,
+                    next_try_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    gateway_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    sent_at INTEGER
+                );
+                CREATE INDEX outbox_due ON outbox(state, next_try_at);
+                CREATE TABLE rate_limit (
+                    key TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (key, window_start)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,58 @@
+import GRDB
+import KonfidentCore
+
+/// A signed-in browser, looked up by the SHA-256 of its cookie.
+public struct StoredSession: Sendable, Equatable {
+    public let idHash: [UInt8]
+    public let member: Member
+    public let createdAt: Int64
+    public let lastSeenAt: Int64
+    public let expiresAt: Int64
+}
+
+extension Store {
+    static func openSession(_ db: Database, hash: [UInt8], member: Member, lifetime: Int64, at now: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO session (id_hash, workspace_id, member_id, created_at, last_seen_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [hash, member.workspaceID, member.id, now, now, now + lifetime])
+        try db.execute(sql: "UPDATE member SET last_sign_in_at = ? WHERE id = ?", arguments: [now, member.id])
+    }
+
+    /// The live session with this hash in this workspace: not ended, not past its absolute end,
+    /// not idle longer than `idleTimeout`, its member active. Refreshes `last_seen_at` at most once
+    /// a minute, so the many auth subrequests of one page cost no writes.
+    public func session(hash: [UInt8], workspaceID: Int64, idleTimeout: Int64, at now: Int64) throws -> StoredSession? {
+        let found: StoredSession? = try read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT session.created_at AS s_created, session.last_seen_at AS s_seen, session.expires_at AS s_expires,
+                       member.*
+                FROM session JOIN member ON member.id = session.member_id
+                WHERE session.id_hash = ? AND session.workspace_id = ? AND session.ended_at IS NULL
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [hash, workspaceID]) else { return nil }
+            return StoredSession(idHash: hash, member: Member(row: row), createdAt: row["s_created"],
+                                 lastSeenAt: row["s_seen"], expiresAt: row["s_expires"])
+        }
+        guard let found, found.member.state == .active, now < found.expiresAt, now - found.lastSeenAt < idleTimeout else {
+            return nil
+        }
+        if now - found.lastSeenAt >= 60 {
+            try write { db in
+                try db.execute(sql: "UPDATE session SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, hash])
+            }
+        }
+        return found
+    }
+
+    /// Sign out.
+    public func endSession(hash: [UInt8], ip: String, at now: Int64) throws {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT workspace_id, member_id FROM session WHERE id_hash = ? AND ended_at IS NULL",
+                                             arguments: [hash]) else { return }
+            try db.execute(sql: "UPDATE session SET ended_at = ? WHERE id_hash = ?", arguments: [now, hash])
+            try Self.audit(db, .signOut, outcome: "ok", workspaceID: row["workspace_id"], memberID: row["member_id"],
+                           ip: ip, at: now)
+        }
+    }
+}

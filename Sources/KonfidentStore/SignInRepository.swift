@@ -1,0 +1,223 @@
+import GRDB
+import KonfidentCore
+
+/// A stored sign-in attempt with what the pages show about it.
+public struct StoredAttempt: Sendable, Equatable {
+    public let id: Int64
+    public let workspaceID: Int64
+    public let memberID: Int64?
+    public let browserHash: [UInt8]
+    public let matchCode: String
+    public let nonce: [UInt8]
+    public let ip: String
+    public let userAgent: String
+    public var attempt: SignInAttempt
+
+    init(row: Row) {
+        id = row["id"]
+        workspaceID = row["workspace_id"]
+        memberID = row["member_id"]
+        browserHash = row["browser_hash"]
+        matchCode = row["match_code"]
+        nonce = row["nonce"]
+        ip = row["ip"]
+        userAgent = row["user_agent"]
+        attempt = SignInAttempt(
+            state: SignInAttempt.State(rawValue: row["state"]) ?? .cancelled,
+            createdAt: row["created_at"], expiresAt: row["expires_at"],
+            requiredChannels: Self.channels(row["required_channels"]),
+            confirmedChannels: Self.channels(row["confirmed_channels"]))
+    }
+
+    static func channels(_ text: String) -> Set<LinkChannel> {
+        Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
+    }
+
+    static func text(_ channels: Set<LinkChannel>) -> String {
+        channels.sorted().map(\.rawValue).joined(separator: ",")
+    }
+}
+
+/// What Next on the login page asks the store to record, in one transaction.
+public struct SignInRequest: Sendable {
+    public var workspace: Workspace
+    public var email: EmailAddress
+    public var browserHash: [UInt8]
+    public var matchCode: MatchCode
+    public var nonce: [UInt8]
+    public var language: Language
+    public var ip: String
+    public var userAgent: String
+    public var lifetime: Int64
+    public var policy: RateLimitPolicy
+
+    public init(workspace: Workspace, email: EmailAddress, browserHash: [UInt8], matchCode: MatchCode, nonce: [UInt8],
+                language: Language, ip: String, userAgent: String, lifetime: Int64, policy: RateLimitPolicy) {
+        self.workspace = workspace
+        self.email = email
+        self.browserHash = browserHash
+        self.matchCode = matchCode
+        self.nonce = nonce
+        self.language = language
+        self.ip = ip
+        self.userAgent = userAgent
+        self.lifetime = lifetime
+        self.policy = policy
+    }
+}
+
+/// The message kinds the outbox renders.
+public enum MessageKind: String, Sendable {
+    /// A verification link for a sign-in attempt (email or SMS).
+    case signInLink = "sign-in-link"
+    /// A member whose method is BankID typed their email: tell them to use BankID.
+    case useBankID = "use-bankid"
+}
+
+extension Store {
+    /// Records Next on the login page: counts it against the rate limits, supersedes the member's
+    /// older attempts, stores the new attempt (token hashes only) and queues its messages.
+    /// A non-member gets an attempt that never receives a link, so the pages look the same.
+    public func startSignIn(_ request: SignInRequest, at now: Int64,
+                            tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredAttempt {
+        try write { db in
+            let member = try Self.member(db, workspaceID: request.workspace.id, email: request.email)
+            let active = member.flatMap { $0.state == .active ? $0 : nil }
+            do {
+                try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
+                               policy: request.policy, at: now)
+            } catch let hit as RateLimitHit {
+                try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
+                               memberID: active?.id, ip: request.ip, at: now)
+                throw hit
+            }
+            let channels = active?.method.linkChannels ?? []
+            if let active {
+                try db.execute(sql: """
+                    UPDATE sign_in_attempt SET state = 'superseded'
+                    WHERE member_id = ? AND state IN ('pending', 'verified')
+                    """, arguments: [active.id])
+            }
+            try db.execute(sql: """
+                INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
+                    required_channels, state, created_at, expires_at, ip, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                """, arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
+                                 request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
+                                 request.ip, String(request.userAgent.prefix(300))])
+            let id = db.lastInsertedRowID
+            for channel in channels {
+                let column = channel == .email ? "email_token_hash" : "sms_token_hash"
+                try db.execute(sql: "UPDATE sign_in_attempt SET \(column) = ? WHERE id = ?",
+                               arguments: [tokenHash(id, channel), id])
+            }
+            if let active {
+                if active.method == .bankid, let email = active.email {
+                    try Self.enqueue(db, channel: .email, kind: .useBankID, workspaceID: request.workspace.id,
+                                     memberID: active.id, recipient: email, language: request.language,
+                                     subjectID: id, at: now)
+                }
+                for channel in channels.sorted() {
+                    let recipient = channel == .email ? active.email : active.phone
+                    guard let recipient else { continue }
+                    try Self.enqueue(db, channel: channel, kind: .signInLink, workspaceID: request.workspace.id,
+                                     memberID: active.id, recipient: recipient, language: request.language,
+                                     subjectID: id, at: now)
+                }
+            }
+            try Self.audit(db, .signInAttempt, outcome: active == nil ? "not-a-member" : "started",
+                           workspaceID: request.workspace.id, memberID: active?.id, ip: request.ip,
+                           detail: "attempt \(id)", at: now)
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [id]) else {
+                throw StoreError.notFound("attempt")
+            }
+            return StoredAttempt(row: row)
+        }
+    }
+
+    /// The rate-limit key of a typed address: its hash, so addresses of non-members are not kept.
+    static func addressKey(_ email: EmailAddress) -> String {
+        Base64URL.encode(Secret.hash(email.normalized))
+    }
+
+    /// The newest attempt started by this browser in this workspace.
+    public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
+        try read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT * FROM sign_in_attempt WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+                """)
+            return try Row.fetchOne(statement, arguments: [browserHash, workspaceID]).map(StoredAttempt.init(row:))
+        }
+    }
+
+    public func attempt(id: Int64) throws -> StoredAttempt? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [id]).map(StoredAttempt.init(row:))
+        }
+    }
+
+    /// The attempt a link belongs to, and which of its links it is.
+    public func attempt(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
+        try read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT * FROM sign_in_attempt WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [tokenHash, workspaceID]) else { return nil }
+            let emailHash: [UInt8]? = row["email_token_hash"]
+            let channel: LinkChannel = emailHash.map { Secret.constantTimeEquals($0, tokenHash) } == true ? .email : .sms
+            return (StoredAttempt(row: row), channel)
+        }
+    }
+
+    /// The POST of Verify Identity: confirms one link. Throws the state machine's failure.
+    public func confirmLink(attemptID: Int64, channel: LinkChannel, ip: String, at now: Int64) throws -> StoredAttempt {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [attemptID]) else {
+                throw StoreError.notFound("attempt")
+            }
+            var stored = StoredAttempt(row: row)
+            do {
+                try stored.attempt.confirm(channel, at: now)
+            } catch {
+                try Self.audit(db, .linkRefused, outcome: "\(error)", workspaceID: stored.workspaceID,
+                               memberID: stored.memberID, ip: ip, detail: "attempt \(attemptID) \(channel.rawValue)", at: now)
+                throw error
+            }
+            try db.execute(sql: "UPDATE sign_in_attempt SET state = ?, confirmed_channels = ? WHERE id = ?",
+                           arguments: [stored.attempt.state.rawValue, StoredAttempt.text(stored.attempt.confirmedChannels), attemptID])
+            try Self.audit(db, .linkVerified, outcome: stored.attempt.state == .verified ? "verified" : "partly",
+                           workspaceID: stored.workspaceID, memberID: stored.memberID, ip: ip,
+                           detail: "attempt \(attemptID) \(channel.rawValue)", at: now)
+            return stored
+        }
+    }
+
+    /// Signs in the browser of a verified attempt: marks it completed and opens a session, atomically,
+    /// so an attempt signs in at most once.
+    public func completeSignIn(attemptID: Int64, sessionHash: [UInt8], sessionLifetime: Int64,
+                               ip: String, at now: Int64) throws -> (StoredAttempt, Member) {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [attemptID]) else {
+                throw StoreError.notFound("attempt")
+            }
+            var stored = StoredAttempt(row: row)
+            try stored.attempt.complete(at: now)
+            guard let memberID = stored.memberID, let member = try Self.member(db, id: memberID), member.state == .active else {
+                throw SignInAttempt.Failure.cancelled
+            }
+            try db.execute(sql: "UPDATE sign_in_attempt SET state = 'completed' WHERE id = ?", arguments: [attemptID])
+            try Self.openSession(db, hash: sessionHash, member: member, lifetime: sessionLifetime, at: now)
+            try Self.audit(db, .signIn, outcome: "email-link", workspaceID: stored.workspaceID, memberID: memberID,
+                           ip: ip, detail: "attempt \(attemptID)", at: now)
+            return (stored, member)
+        }
+    }
+
+    /// "Start again" on the waiting page.
+    public func cancelAttempt(id: Int64) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE sign_in_attempt SET state = 'cancelled' WHERE id = ? AND state IN ('pending', 'verified')",
+                           arguments: [id])
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+import KonfidentCore
+
+extension Store {
+    public func createWorkspace(slug: String, name: String, url: WorkspaceURL, at now: Int64) throws -> Workspace {
+        try write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM workspace WHERE slug = ?", arguments: [slug]) != nil {
+                throw StoreError.duplicate("workspace \(slug)")
+            }
+            try db.execute(sql: """
+                INSERT INTO workspace (slug, name, url, host, path_prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [slug, name, url.description, url.host, url.pathPrefix, now])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM workspace WHERE id = ?", arguments: [db.lastInsertedRowID])
+            guard let row else { throw StoreError.notFound("workspace \(slug)") }
+            return try Workspace(row: row)
+        }
+    }
+
+    public func workspace(slug: String) throws -> Workspace? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM workspace WHERE slug = ?", arguments: [slug]).map(Workspace.init(row:))
+        }
+    }
+
+    public func workspace(id: Int64) throws -> Workspace? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM workspace WHERE id = ?", arguments: [id]).map(Workspace.init(row:))
+        }
+    }
+
+    /// The workspace a request belongs to: same host, longest matching path prefix.
+    /// Returns the workspace and the path inside it.
+    public func resolveWorkspace(host: String, path: String) throws -> (Workspace, String)? {
+        let candidates = try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT * FROM workspace WHERE host = ?")
+            return try Row.fetchAll(statement, arguments: [host]).map(Workspace.init(row:))
+        }
+        var best: (Workspace, String)? = nil
+        for workspace in candidates {
+            guard let local = workspace.url.localPath(of: path) else { continue }
+            if best == nil || workspace.url.pathPrefix.count > best!.0.url.pathPrefix.count {
+                best = (workspace, local)
+            }
+        }
+        return best
+    }
+}

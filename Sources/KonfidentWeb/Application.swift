@@ -1,0 +1,135 @@
+import FastCGI
+import KonfidentCore
+import KonfidentStore
+import Logging
+
+/// The whole web application: one `respond(to:)` for FastCGI and CGI alike.
+public final class Application: Responder, Sendable {
+    let store: Store
+    let key: ServerKey
+    let settings: Settings
+    let clock: any Clock
+    let random: any RandomSource
+    let logger: Logger
+    /// Called after a transaction queued a message, to wake the delivery worker.
+    let messageQueued: @Sendable () -> Void
+
+    public init(store: Store, key: ServerKey, settings: Settings, clock: any Clock = SystemClock(),
+                random: any RandomSource = SystemRandom(), logger: Logger = Logger(label: "konfident"),
+                messageQueued: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.key = key
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        self.messageQueued = messageQueued
+    }
+
+    public func respond(to request: Request) -> Response {
+        let now = clock.now()
+        var context: Context? = nil
+        var response: Response
+        do {
+            guard let (workspace, localPath) = try store.resolveWorkspace(host: request.host, path: request.path) else {
+                throw HTTPError(.unknownWorkspace)
+            }
+            guard let route = Route(path: localPath) else { throw HTTPError(.notFound) }
+            let current = Context(request: request, workspace: workspace, route: route, now: now, random: random)
+            context = current
+            guard route.methods.contains(request.method) else {
+                throw HTTPError(.methodNotAllowed(allowed: route.methods))
+            }
+            switch request.bodyProblem {
+            case .tooLarge: throw HTTPError(.contentTooLarge)
+            case .malformedLength, .truncated: throw HTTPError(.badRequest)
+            case nil: break
+            }
+            response = try handle(route, current)
+        } catch let error as HTTPError {
+            response = errorPage(error, context: context, request: request)
+        } catch {
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            response = errorPage(HTTPError(.internalError), context: context, request: request)
+        }
+        finish(&response, context: context)
+        return response
+    }
+
+    private func handle(_ route: Route, _ context: Context) throws -> Response {
+        switch route {
+        case .home: try home(context)
+        case .login: try startSignIn(context)
+        case .wait: try waitingPage(context)
+        case .waitStatus: try waitStatus(context)
+        case .waitCancel: try cancelSignIn(context)
+        case let .verify(token):
+            context.request.method == "POST" ? try confirmLink(token: token, context) : try linkPage(token: token, context)
+        case .signOut: try signOut(context)
+        case .auth: try authorize(context)
+        case .bankID: try bankID(context)
+        }
+    }
+
+    /// Headers every response carries (DESIGN §2), plus the cookies the handler asked for.
+    private func finish(_ response: inout Response, context: Context?) {
+        let linkPage = context?.route.isLinkPage ?? false
+        response.setHeader("Content-Security-Policy",
+                           "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        response.setHeader("X-Content-Type-Options", "nosniff")
+        response.setHeader("X-Frame-Options", "DENY")
+        response.setHeader("Referrer-Policy", linkPage ? "no-referrer" : "same-origin")
+        response.setHeader("Cross-Origin-Opener-Policy", "same-origin")
+        response.setHeader("Cache-Control", "no-store")
+        guard let context else { return }
+        if context.preSessionIsNew && response.header("Content-Type")?.hasPrefix("text/html") == true {
+            context.setCookies.append(Cookie.header(.preSession, context.preSession, maxAge: nil))
+        }
+        if let chosen = Context.queryLanguage(context.request) {
+            context.setCookies.append(Cookie.header(.language, chosen.rawValue, maxAge: 365 * 86_400))
+        }
+        for cookie in context.setCookies {
+            response.addHeader("Set-Cookie", cookie)
+        }
+    }
+
+    // MARK: - Building responses
+
+    func html(_ body: HTML, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(body.text.utf8))
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [("Location", location), ("Content-Type", "text/plain; charset=utf-8")])
+    }
+
+    func errorPage(_ error: HTTPError, context: Context?, request: Request) -> Response {
+        let language = context?.language ?? Context.language(of: request)
+        let code = error.status.code
+        var title = Text.errorTitle(code).string(language)
+        var paragraphs = [Text.errorBody(code).string(language)]
+        switch error.kind {
+        case .crossSite: paragraphs = [Text.forbiddenCrossSite.string(language)]
+        case .badCSRFToken: paragraphs = [Text.forbiddenToken.string(language)]
+        case let .linkGone(reason): paragraphs = [reason.string(language)]
+        case let .unavailable(heading, body):
+            title = heading.string(language)
+            paragraphs = [body.string(language)]
+        case .unknownWorkspace:
+            title = Text.unknownWorkspace.string(language)
+            paragraphs = [Text.unknownWorkspaceBody.string(language)]
+        default: break
+        }
+        let home = context?.paths.home ?? "/"
+        let view = MessageView(title: title, paragraphs: paragraphs,
+                               backLink: (Text.backToLogin.string(language), home))
+        let page = Page(title: title, language: language, workspaceName: context?.workspace.name, homePath: home,
+                        content: view.content(), statusCode: code).render()
+        var response = html(page, status: error.status)
+        if case let .methodNotAllowed(allowed) = error.kind {
+            response.setHeader("Allow", allowed.joined(separator: ", "))
+        }
+        return response
+    }
+}

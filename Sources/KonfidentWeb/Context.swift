@@ -1,0 +1,70 @@
+import FastCGI
+import KonfidentCore
+import KonfidentStore
+
+/// Everything a handler needs about one request: the request, its workspace, its language,
+/// the time, and the cookies to set on the way out. Lives for one request on one thread.
+final class Context {
+    let request: Request
+    let workspace: Workspace
+    let route: Route
+    let now: Int64
+    let language: Language
+    let paths: Paths
+    /// The pre-session id: from the cookie, or new (then set on the response).
+    let preSession: String
+    let preSessionIsNew: Bool
+    var setCookies: [String] = []
+    private var loadedSession: StoredSession??
+
+    init(request: Request, workspace: Workspace, route: Route, now: Int64, random: any RandomSource) {
+        self.request = request
+        self.workspace = workspace
+        self.route = route
+        self.now = now
+        self.paths = Paths(prefix: workspace.url.pathPrefix)
+        self.language = Context.language(of: request)
+        if let existing = request.cookie(CookieName.preSession.rawValue), Base64URL.isWellFormed(existing, length: 43...43) {
+            preSession = existing
+            preSessionIsNew = false
+        } else {
+            preSession = Base64URL.encode(random.bytes(32))
+            preSessionIsNew = true
+        }
+    }
+
+    /// `?lang=` (the switch on the page), then the cookie it sets, then `Accept-Language`.
+    static func language(of request: Request) -> Language {
+        if let chosen = queryLanguage(request) { return chosen }
+        if let cookie = request.cookie(CookieName.language.rawValue), let language = Language(rawValue: cookie) {
+            return language
+        }
+        return Language(acceptLanguage: request.header("Accept-Language"))
+    }
+
+    static func queryLanguage(_ request: Request) -> Language? {
+        guard !request.query.isEmpty, let form = try? URLEncodedForm(decoding: request.query, maximumFields: 16),
+              let value = form["lang"] else { return nil }
+        return Language(rawValue: value)
+    }
+
+    /// The signed-in session, looked up once.
+    func session(store: Store, settings: Settings) throws -> StoredSession? {
+        if let loadedSession { return loadedSession }
+        var found: StoredSession? = nil
+        if let cookie = request.cookie(CookieName.session.rawValue), Base64URL.isWellFormed(cookie, length: 43...43) {
+            found = try store.session(hash: Secret.hash(cookie), workspaceID: workspace.id,
+                                      idleTimeout: settings.sessionIdle, at: now)
+        }
+        loadedSession = .some(found)
+        return found
+    }
+
+    func page(_ title: String, _ content: HTML, refresh: Int? = nil, script: String? = nil,
+              mainAttributes: HTML = .empty, languageSwitch: String? = nil, wide: Bool = false,
+              statusCode: Int? = nil) -> HTML {
+        Page(title: title, language: language, workspaceName: workspace.name, homePath: paths.home,
+             languageSwitchPath: languageSwitch, content: content, refreshSeconds: refresh, script: script,
+             mainAttributes: mainAttributes, wide: wide, statusCode: statusCode).render()
+    }
+}

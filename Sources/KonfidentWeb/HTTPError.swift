@@ -1,0 +1,45 @@
+import FastCGI
+
+/// An error that carries its status and the page to show; `Application` renders it in one place.
+struct HTTPError: Error, Sendable {
+    enum Kind: Sendable, Equatable {
+        case badRequest
+        case crossSite
+        case badCSRFToken
+        case forbidden
+        case notFound
+        case unknownWorkspace
+        case methodNotAllowed(allowed: [String])
+        case contentTooLarge
+        case tooManyRequests
+        case linkGone(reason: Text)
+        case unavailable(title: Text, body: Text)
+        case internalError
+    }
+
+    let kind: Kind
+
+    init(_ kind: Kind) {
+        self.kind = kind
+    }
+
+    var status: HTTPStatus {
+        switch kind {
+        case .badRequest: .badRequest
+        case .crossSite, .badCSRFToken, .forbidden: .forbidden
+        case .notFound, .unknownWorkspace: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .contentTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
+        case .linkGone: .gone
+        case .unavailable: .serviceUnavailable
+        case .internalError: .internalServerError
+        }
+    }
+}
+
+extension Text: Equatable {
+    static func == (lhs: Text, rhs: Text) -> Bool {
+        lhs.string(.en) == rhs.string(.en)
+    }
+}

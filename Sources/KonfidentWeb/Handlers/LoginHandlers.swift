@@ -1,0 +1,57 @@
+import FastCGI
+import KonfidentCore
+import KonfidentStore
+
+extension Application {
+    /// Screen 1 (signed out) or screen 8 (signed in): `GET /`.
+    func home(_ context: Context) throws -> Response {
+        if let session = try context.session(store: store, settings: settings) {
+            let view = HomeView(workspaceName: context.workspace.name, memberName: session.member.displayName,
+                                role: session.member.role, paths: context.paths, csrfToken: csrfToken(context))
+            return html(context.page(context.workspace.name, view.content(context.language)))
+        }
+        return loginPage(context)
+    }
+
+    func loginPage(_ context: Context, email: String = "", error: Text? = nil, status: HTTPStatus = .ok) -> Response {
+        let view = LoginView(workspaceName: context.workspace.name, paths: context.paths,
+                             csrfToken: csrfToken(context), email: email, error: error)
+        let title = Text.logInTo(workspace: context.workspace.name).string(context.language)
+        return html(context.page(title, view.content(context.language)), status: status)
+    }
+
+    /// Next on the login page: `POST /_konfident/login`. Records the attempt and its messages in one
+    /// transaction and answers with the same waiting page whoever typed whatever address.
+    func startSignIn(_ context: Context) throws -> Response {
+        let form = try checkedForm(context)
+        let typed = form[FormField.email.rawValue] ?? ""
+        let email: EmailAddress
+        do {
+            email = try EmailAddress(parsing: typed)
+        } catch {
+            return loginPage(context, email: String(typed.prefix(254)), error: .invalidEmail, status: .badRequest)
+        }
+        let browserSecret = Base64URL.encode(random.bytes(32))
+        let nonce = random.bytes(16)
+        let request = SignInRequest(
+            workspace: context.workspace, email: email, browserHash: Secret.hash(browserSecret),
+            matchCode: MatchCode(randomBytes: random.bytes(3)), nonce: nonce, language: context.language,
+            ip: context.request.remoteAddress, userAgent: context.request.header("User-Agent") ?? "",
+            lifetime: settings.linkLifetime, policy: settings.rateLimits)
+        do {
+            _ = try store.startSignIn(request, at: context.now) { id, channel in
+                Secret.hash(key.linkToken(purpose: .signIn, id: id, nonce: nonce, channel: channel))
+            }
+        } catch is Store.RateLimitHit {
+            throw HTTPError(.tooManyRequests)
+        }
+        messageQueued()
+        context.setCookies.append(Cookie.header(.attempt, browserSecret, maxAge: settings.linkLifetime + 300))
+        return redirect(context.paths.wait)
+    }
+
+    /// "Log in with BankID" while no BankID service is configured: says so, with the way back.
+    func bankID(_ context: Context) throws -> Response {
+        throw HTTPError(.unavailable(title: .bankIDUnavailableTitle, body: .bankIDUnavailable))
+    }
+}

@@ -1,0 +1,74 @@
+import FastCGI
+import KonfidentCore
+import KonfidentStore
+
+extension Application {
+    /// The attempt this browser started, found by the attempt cookie.
+    func browserAttempt(_ context: Context) throws -> StoredAttempt? {
+        guard let secret = context.request.cookie(CookieName.attempt.rawValue),
+              Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
+        let hash = Secret.hash(secret)
+        guard let stored = try store.attempt(browserHash: hash, workspaceID: context.workspace.id),
+              Secret.constantTimeEquals(stored.browserHash, hash) else { return nil }
+        return stored
+    }
+
+    /// Screen 2, "check your inbox": `GET /_konfident/wait`. Signs this browser in once the
+    /// attempt is verified, wherever the link was opened.
+    func waitingPage(_ context: Context) throws -> Response {
+        guard let stored = try browserAttempt(context) else { return redirect(context.paths.home) }
+        switch stored.attempt.status(at: context.now) {
+        case .verified:
+            return try signIn(stored, context)
+        case .pending:
+            let view = WaitView(matchCode: stored.matchCode, validUntil: TimeFormat.clock(stored.attempt.expiresAt),
+                                missing: stored.attempt.missingChannels, required: stored.attempt.requiredChannels.sorted(),
+                                paths: context.paths, csrfToken: csrfToken(context))
+            let poll: HTML = " data-poll=\"\(context.paths.waitStatus)\" data-next=\"\(context.paths.wait)\""
+            return html(context.page(Text.checkInboxTitle.string(context.language), view.content(context.language),
+                                     refresh: 3, script: "wait.js", mainAttributes: poll,
+                                     languageSwitch: context.paths.wait))
+        case .expired, .superseded, .cancelled, .completed:
+            context.setCookies.append(Cookie.deletion(.attempt))
+            let view = MessageView(title: Text.checkInboxTitle.string(context.language),
+                                   paragraphs: [Text.attemptEnded.string(context.language)],
+                                   backLink: (Text.startAgain.string(context.language), context.paths.home))
+            return html(context.page(Text.checkInboxTitle.string(context.language), view.content()))
+        }
+    }
+
+    /// The waiting page's poll: `GET /_konfident/wait/status` → `{"state": …, "missing": […]}`.
+    func waitStatus(_ context: Context) throws -> Response {
+        let stored = try browserAttempt(context)
+        let state = stored.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
+        let missing = stored?.attempt.missingChannels.map { "\"\($0.rawValue)\"" }.joined(separator: ",") ?? ""
+        let json = "{\"state\":\"\(state)\",\"missing\":[\(missing)]}"
+        return Response(status: .ok, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+    }
+
+    /// "Start again": `POST /_konfident/wait/cancel`.
+    func cancelSignIn(_ context: Context) throws -> Response {
+        _ = try checkedForm(context)
+        if let stored = try browserAttempt(context) {
+            try store.cancelAttempt(id: stored.id)
+        }
+        context.setCookies.append(Cookie.deletion(.attempt))
+        return redirect(context.paths.home)
+    }
+
+    /// Opens the session of a verified attempt in this browser, with a new session id.
+    func signIn(_ stored: StoredAttempt, _ context: Context) throws -> Response {
+        let sessionSecret = Base64URL.encode(random.bytes(32))
+        do {
+            _ = try store.completeSignIn(attemptID: stored.id, sessionHash: Secret.hash(sessionSecret),
+                                         sessionLifetime: settings.sessionMaximum,
+                                         ip: context.request.remoteAddress, at: context.now)
+        } catch is SignInAttempt.Failure {
+            context.setCookies.append(Cookie.deletion(.attempt))
+            return redirect(context.paths.home)
+        }
+        context.setCookies.append(Cookie.header(.session, sessionSecret, maxAge: settings.sessionMaximum))
+        context.setCookies.append(Cookie.deletion(.attempt))
+        return redirect(context.paths.home)
+    }
+}

@@ -1,0 +1,24 @@
+/// The absolute paths of the responder's pages inside one workspace (its path prefix included).
+struct Paths: Sendable {
+    let prefix: String
+
+    var home: String { prefix + "/" }
+    var login: String { prefix + "/_konfident/login" }
+    var wait: String { prefix + "/_konfident/wait" }
+    var waitStatus: String { prefix + "/_konfident/wait/status" }
+    var waitCancel: String { prefix + "/_konfident/wait/cancel" }
+    var signOut: String { prefix + "/_konfident/signout" }
+    var bankID: String { prefix + "/_konfident/bankid" }
+    func verify(_ token: String) -> String { prefix + "/_konfident/verify/" + token }
+}
+
+/// Names of the form fields (DESIGN fixed points), one closed set.
+enum FormField: String, Sendable {
+    case csrf
+    case email
+    case shown
+    case personnummer
+    case method
+    case phone
+    case role
+}

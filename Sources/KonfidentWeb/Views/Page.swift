@@ -1,0 +1,57 @@
+import KonfidentCore
+
+/// The shell every page shares: header with the workspace name and the language switch, the card, the footer.
+struct Page: Sendable {
+    var title: String
+    var language: Language
+    var workspaceName: String?
+    /// Absolute path of the workspace root ("/" or "/prefix/"), for the brand link and the language switch.
+    var homePath: String
+    /// Where the language switch points (a page that answers GET); the workspace root by default.
+    var languageSwitchPath: String?
+    var content: HTML
+    var refreshSeconds: Int? = nil
+    var script: String? = nil
+    var mainAttributes: HTML = .empty
+    var wide = false
+    var statusCode: Int? = nil
+
+    func render() -> HTML {
+        let refresh: HTML = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">\n" } ?? .empty
+        let scriptTag: HTML = script.map { "<script src=\"/static/\($0)\" defer></script>\n" } ?? .empty
+        let switchPath = languageSwitchPath ?? homePath
+        let switcher: [HTML] = Language.allCases.map { option in
+            let current: HTML = option == language ? " aria-current=\"true\"" : .empty
+            return "<a href=\"\(switchPath)?lang=\(option.rawValue)\" lang=\"\(option.rawValue)\" hreflang=\"\(option.rawValue)\"\(current)>\(Text.languageName.string(option))</a>"
+        }
+        let brand = workspaceName ?? "KONFIDENT"
+        let status: HTML = statusCode.map { "<p class=\"status-code\">\($0)</p>\n" } ?? .empty
+        let heading = "\(title) · KONFIDENT"
+        return """
+            <!doctype html>
+            <html lang="\(language.rawValue)">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            \(refresh)<title>\(heading)</title>
+            <link rel="stylesheet" href="/static/konfident.css">
+            <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+            \(scriptTag)</head>
+            <body>
+            <header class="site"><a class="brand" href="\(homePath)"><img src="/static/logo.svg" alt="" width="28" height="28"><span>\(brand)</span></a>
+            <nav class="language" aria-label="Language / Språk">\(switcher)</nav></header>
+            <main class="card\(wide ? " wide" : "")"\(mainAttributes)>
+            \(status)\(content)
+            </main>
+            <footer class="site"><span>KONFIDENT</span></footer>
+            </body>
+            </html>
+
+            """
+    }
+}
+
+/// A hidden CSRF field; every form that changes state carries one.
+func csrfField(_ token: String) -> HTML {
+    "<input type=\"hidden\" name=\"\(FormField.csrf.rawValue)\" value=\"\(token)\">"
+}

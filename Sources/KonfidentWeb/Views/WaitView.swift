@@ -1,0 +1,34 @@
+import KonfidentCore
+
+/// Screen 2: "check your inbox", the same for every address. It reloads itself until the attempt ends.
+struct WaitView {
+    var matchCode: String
+    var validUntil: String
+    var missing: [LinkChannel]
+    var required: [LinkChannel]
+    var paths: Paths
+    var csrfToken: String
+
+    func content(_ language: Language) -> HTML {
+        // Steps are shown only for 2FA, where the member needs to know there are two links.
+        let steps: HTML = required.count > 1 ? """
+            <ul class="steps">\(required.map { channel -> HTML in
+                let done = !missing.contains(channel)
+                return "<li data-step=\"\(channel.rawValue)\" class=\"\(done ? "done" : "pending")\">\(channel == .email ? "Email" : "SMS")</li>"
+            })</ul>
+
+            """ : .empty
+        return """
+            <h1>\(Text.checkInboxTitle.string(language))</h1>
+            <p class="lead">\(Text.checkInboxLead.string(language))</p>
+            <p>\(Text.matchCodeHint.string(language))</p>
+            <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+            \(steps)<div class="waiting" role="status"><span class="spinner" aria-hidden="true"></span> \(Text.waiting.string(language))</div>
+            <p class="hint">\(Text.linkValidUntil(time: validUntil).string(language)) \(Text.noMessage.string(language))</p>
+            <form method="post" action="\(paths.waitCancel)" class="inline">
+            \(csrfField(csrfToken))
+            <button type="submit" class="link">\(Text.startAgain.string(language))</button>
+            </form>
+            """
+    }
+}

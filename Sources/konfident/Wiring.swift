@@ -1,0 +1,58 @@
+import Delivery
+import Foundation
+import KonfidentCore
+import KonfidentStore
+import KonfidentWeb
+import Logging
+
+/// Builds the running parts from a configuration: the one builder for `serve`, CGI mode and the tools.
+struct Wiring {
+    let configuration: Configuration
+    let store: Store
+    let key: ServerKey
+    let logger: Logger
+
+    init(_ configuration: Configuration, requireKey: Bool = true) throws {
+        self.configuration = configuration
+        LoggingSetup.bootstrap(level: configuration.logLevel)
+        var logger = Logger(label: "konfident")
+        logger.logLevel = configuration.logLevel
+        self.logger = logger
+        guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
+            throw ConfigurationError(description: "KONFIDENT_DATABASE: \(configuration.databasePath) does not exist; run `konfident migrate` first")
+        }
+        store = try Store(path: configuration.databasePath)
+        try store.checkSchema()
+        key = try SecretFile.load(from: configuration.secretFilePath)
+    }
+
+    func application(messageQueued: @escaping @Sendable () -> Void = {}) -> Application {
+        Application(store: store, key: key, settings: configuration.settings, logger: logger, messageQueued: messageQueued)
+    }
+
+    func deliveryWorker() throws -> DeliveryWorker {
+        DeliveryWorker(store: store, composer: MessageComposer(key: key, mailFrom: configuration.mailFrom),
+                       mail: try configuration.mailTransport(), sms: try configuration.smsTransport(), logger: logger)
+    }
+}
+
+enum LoggingSetup {
+    nonisolated(unsafe) private static var done = false
+
+    /// Log lines go to standard error: the service manager's journal, or nginx's error log under CGI.
+    static func bootstrap(level: Logger.Level) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Prints one clear line on standard error and exits non-zero: how every command reports bad input.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("konfident: \(message)\n".utf8))
+    exit(1)
+}
