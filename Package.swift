@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
-        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore"]),
+        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ]
 )

@@ -33,12 +33,16 @@ public struct MailMessage: Sendable, Equatable {
 
     /// RFC 5322 text with CRLF line ends.
     public func rendered(boundary: String) -> String {
-        var lines = [
-            "From: \(MailMessage.encodedHeader(from))",
-            "To: \(to)",
-            "Subject: \(MailMessage.encodedHeader(subject))",
+        // Header values never carry a line break: it would start a header of the sender's choosing.
+        func value(_ text: String) -> String {
+            text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        }
+        let lines = [
+            "From: \(MailMessage.encodedHeader(value(from)))",
+            "To: \(value(to))",
+            "Subject: \(MailMessage.encodedHeader(value(subject)))",
             "Date: \(MailMessage.rfc5322Date(date))",
-            "Message-ID: <\(messageID)>",
+            "Message-ID: <\(value(messageID))>",
             "MIME-Version: 1.0",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "",
@@ -55,8 +59,9 @@ public struct MailMessage: Sendable, Equatable {
             "--\(boundary)--",
             "",
         ]
-        lines = lines.map { $0.replacingOccurrences(of: "\r", with: "") }
-        return lines.joined(separator: "\r\n")
+        // Every line ends in CRLF, the quoted-printable parts' lines included.
+        return lines.joined(separator: "\n").replacingOccurrences(of: "\r\n", with: "\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
     }
 
     /// A header value with non-ASCII text becomes an RFC 2047 encoded word; the address part stays.

@@ -67,7 +67,8 @@ private func openUnixSocket(path: String, mode: UInt32, backlog: Int32) throws(S
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw SocketError("socket", errno: errno) }
     // The socket file is created with the final mode straight away: no window in which
-    // it is open to everybody, or closed to nginx.
+    // it is open to everybody, or closed to nginx. umask is process-wide: this runs at
+    // start-up, before any other thread creates files.
     let previousMask = umask(~mode_t(mode) & 0o777)
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
@@ -77,6 +78,7 @@ private func openUnixSocket(path: String, mode: UInt32, backlog: Int32) throws(S
     guard bound == 0 else { close(fd); throw SocketError("bind \(path)", errno: bindErrno) }
     chmod(path, mode_t(mode))
     guard listen(fd, backlog) == 0 else { close(fd); throw SocketError("listen \(path)", errno: errno) }
+    try makeNonBlocking(fd)
     return fd
 }
 
@@ -100,5 +102,18 @@ private func openTCPSocket(host: String, port: UInt16, backlog: Int32) throws(So
         throw SocketError("bind \(host):\(port)", errno: code)
     }
     guard listen(fd, backlog) == 0 else { close(fd); throw SocketError("listen", errno: errno) }
+    try makeNonBlocking(fd)
     return fd
+}
+
+/// A connection that closes before sending anything makes libfcgi loop back into `accept()`;
+/// on a blocking socket that would hold the accept lock until the next request, so `stop()`
+/// could not wake the thread. Non-blocking, `FCGX_Accept_r` returns and the thread polls again.
+/// Accepted connections do not inherit the flag on Linux: request I/O stays blocking.
+private func makeNonBlocking(_ fd: Int32) throws(SocketError) {
+    let flags = fcntl(fd, F_GETFL)
+    guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+        close(fd)
+        throw SocketError("fcntl O_NONBLOCK", errno: errno)
+    }
 }

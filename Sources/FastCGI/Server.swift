@@ -28,6 +28,7 @@ public final class FastCGIServer: @unchecked Sendable {
     private var wakePipe: [Int32] = [-1, -1]
     private var acceptLock = pthread_mutex_t()
     private var threads: [pthread_t] = []
+    private var stopped = false
 
     public init(address: ListenAddress, responder: any Responder, limits: Limits = Limits()) throws(SocketError) {
         self.address = address
@@ -54,12 +55,17 @@ public final class FastCGIServer: @unchecked Sendable {
     }
 
     /// Stops accepting; returns once every request in flight has been answered.
+    /// Calling it again does nothing.
     public func stop() {
+        guard !stopped else { return }
+        stopped = true
         var byte: UInt8 = 1
         _ = write(wakePipe[1], &byte, 1)
         for thread in threads { pthread_join(thread, nil) }
         threads.removeAll()
         close(listenDescriptor)
+        close(wakePipe[0])
+        close(wakePipe[1])
         if case let .unix(path, _) = address { unlink(path) }
     }
 

@@ -12,13 +12,19 @@ public enum Language: String, Sendable, CaseIterable, Codable {
             let pieces = part.split(separator: ";")
             guard let tag = pieces.first?.trimmingSpaces().lowercased() else { continue }
             let primary = tag.split(separator: "-").first.map(String.init) ?? tag
-            var quality = 1.0
+            var quality: Double? = 1.0
             for parameter in pieces.dropFirst() {
                 let trimmed = parameter.trimmingSpaces()
-                if trimmed.hasPrefix("q="), let value = Double(trimmed.dropFirst(2)), (0...1).contains(value) {
+                guard trimmed.hasPrefix("q=") else { continue }
+                // A malformed quality makes the whole part malformed: skipped.
+                let text = trimmed.dropFirst(2)
+                if text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }), let value = Double(text), (0...1).contains(value) {
                     quality = value
+                } else {
+                    quality = nil
                 }
             }
+            guard let quality else { continue }
             let candidate: Language? = switch primary {
             case "sv": .sv
             case "en": .en

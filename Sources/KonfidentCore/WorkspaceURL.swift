@@ -30,7 +30,9 @@ public struct WorkspaceURL: Sendable, Hashable, CustomStringConvertible {
         var hostPart = authority
         var port: Int? = nil
         if let colon = authority.lastIndex(of: ":") {
-            guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
+            let digits = authority[authority.index(after: colon)...]
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                  let number = Int(digits), (1...65535).contains(number) else {
                 throw .invalid("bad port in workspace URL")
             }
             port = number

@@ -80,7 +80,8 @@ extension Store {
     /// A non-member gets an attempt that never receives a link, so the pages look the same.
     public func startSignIn(_ request: SignInRequest, at now: Int64,
                             tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredAttempt {
-        try write { db in
+        // A refusal is returned, not thrown, from the transaction: its audit entry must not roll back.
+        let outcome: Result<StoredAttempt, RateLimitHit> = try write { db in
             let member = try Self.member(db, workspaceID: request.workspace.id, email: request.email)
             let active = member.flatMap { $0.state == .active ? $0 : nil }
             do {
@@ -89,7 +90,7 @@ extension Store {
             } catch let hit as RateLimitHit {
                 try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
                                memberID: active?.id, ip: request.ip, at: now)
-                throw hit
+                return .failure(hit)
             }
             let channels = active?.method.linkChannels ?? []
             if let active {
@@ -131,8 +132,9 @@ extension Store {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [id]) else {
                 throw StoreError.notFound("attempt")
             }
-            return StoredAttempt(row: row)
+            return .success(StoredAttempt(row: row))
         }
+        return try outcome.get()
     }
 
     /// The rate-limit key of a typed address: its hash, so addresses of non-members are not kept.
@@ -171,25 +173,26 @@ extension Store {
 
     /// The POST of Verify Identity: confirms one link. Throws the state machine's failure.
     public func confirmLink(attemptID: Int64, channel: LinkChannel, ip: String, at now: Int64) throws -> StoredAttempt {
-        try write { db in
+        let outcome: Result<StoredAttempt, SignInAttempt.Failure> = try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [attemptID]) else {
                 throw StoreError.notFound("attempt")
             }
             var stored = StoredAttempt(row: row)
-            do {
+            do throws(SignInAttempt.Failure) {
                 try stored.attempt.confirm(channel, at: now)
             } catch {
                 try Self.audit(db, .linkRefused, outcome: "\(error)", workspaceID: stored.workspaceID,
                                memberID: stored.memberID, ip: ip, detail: "attempt \(attemptID) \(channel.rawValue)", at: now)
-                throw error
+                return .failure(error)
             }
             try db.execute(sql: "UPDATE sign_in_attempt SET state = ?, confirmed_channels = ? WHERE id = ?",
                            arguments: [stored.attempt.state.rawValue, StoredAttempt.text(stored.attempt.confirmedChannels), attemptID])
             try Self.audit(db, .linkVerified, outcome: stored.attempt.state == .verified ? "verified" : "partly",
                            workspaceID: stored.workspaceID, memberID: stored.memberID, ip: ip,
                            detail: "attempt \(attemptID) \(channel.rawValue)", at: now)
-            return stored
+            return .success(stored)
         }
+        return try outcome.get()
     }
 
     /// Signs in the browser of a verified attempt: marks it completed and opens a session, atomically,

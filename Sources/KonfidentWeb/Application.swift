@@ -29,11 +29,13 @@ public final class Application: Responder, Sendable {
     public func respond(to request: Request) -> Response {
         let now = clock.now()
         var context: Context? = nil
+        var resolved: Workspace? = nil
         var response: Response
         do {
             guard let (workspace, localPath) = try store.resolveWorkspace(host: request.host, path: request.path) else {
                 throw HTTPError(.unknownWorkspace)
             }
+            resolved = workspace
             guard let route = Route(path: localPath) else { throw HTTPError(.notFound) }
             let current = Context(request: request, workspace: workspace, route: route, now: now, random: random)
             context = current
@@ -47,10 +49,10 @@ public final class Application: Responder, Sendable {
             }
             response = try handle(route, current)
         } catch let error as HTTPError {
-            response = errorPage(error, context: context, request: request)
+            response = errorPage(error, workspace: resolved, context: context, request: request)
         } catch {
             logger.error("request failed", metadata: ["error": "\(error)"])
-            response = errorPage(HTTPError(.internalError), context: context, request: request)
+            response = errorPage(HTTPError(.internalError), workspace: resolved, context: context, request: request)
         }
         finish(&response, context: context)
         return response
@@ -104,7 +106,8 @@ public final class Application: Responder, Sendable {
         Response(status: .seeOther, headers: [("Location", location), ("Content-Type", "text/plain; charset=utf-8")])
     }
 
-    func errorPage(_ error: HTTPError, context: Context?, request: Request) -> Response {
+    /// The page of an error, inside its workspace when the request reached one.
+    func errorPage(_ error: HTTPError, workspace: Workspace?, context: Context?, request: Request) -> Response {
         let language = context?.language ?? Context.language(of: request)
         let code = error.status.code
         var title = Text.errorTitle(code).string(language)
@@ -121,10 +124,10 @@ public final class Application: Responder, Sendable {
             paragraphs = [Text.unknownWorkspaceBody.string(language)]
         default: break
         }
-        let home = context?.paths.home ?? "/"
+        let home = workspace.map { Paths(prefix: $0.url.pathPrefix).home } ?? "/"
         let view = MessageView(title: title, paragraphs: paragraphs,
                                backLink: (Text.backToLogin.string(language), home))
-        let page = Page(title: title, language: language, workspaceName: context?.workspace.name, homePath: home,
+        let page = Page(title: title, language: language, workspaceName: workspace?.name, homePath: home,
                         content: view.content(), statusCode: code).render()
         var response = html(page, status: error.status)
         if case let .methodNotAllowed(allowed) = error.kind {

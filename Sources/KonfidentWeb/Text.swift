@@ -32,6 +32,7 @@ enum Text: Sendable {
     case completedHere
     case completedElsewhere
     case stillMissing(LinkChannel)
+    case channelStep(LinkChannel, done: Bool)
     case continueToWorkspace
     case linkGoneTitle
     case linkExpired
@@ -91,6 +92,8 @@ enum Text: Sendable {
         case .completedElsewhere: "The workspace is now open in the original window. You can close this page."
         case let .stillMissing(channel):
             channel == .sms ? "One more step: open the link we sent by SMS." : "One more step: open the link we sent by email."
+        case let .channelStep(channel, done):
+            (channel == .email ? "Email link: " : "SMS link: ") + (done ? "confirmed" : "waiting")
         case .continueToWorkspace: "Continue to the workspace"
         case .linkGoneTitle: "This link no longer works"
         case .linkExpired: "The link has expired. Links work for a short time only."
@@ -172,6 +175,8 @@ enum Text: Sendable {
         case .completedElsewhere: "Arbetsytan är nu öppen i det ursprungliga fönstret. Du kan stänga den här sidan."
         case let .stillMissing(channel):
             channel == .sms ? "Ett steg kvar: öppna länken vi skickade med sms." : "Ett steg kvar: öppna länken vi skickade med e-post."
+        case let .channelStep(channel, done):
+            (channel == .email ? "E-postlänk: " : "Sms-länk: ") + (done ? "bekräftad" : "väntar")
         case .continueToWorkspace: "Fortsätt till arbetsytan"
         case .linkGoneTitle: "Länken fungerar inte längre"
         case .linkExpired: "Länken har gått ut. Länkar fungerar bara en kort stund."

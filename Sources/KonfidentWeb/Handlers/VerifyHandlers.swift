@@ -33,7 +33,8 @@ extension Application {
                               browser: Browser.describe(userAgent: stored.userAgent),
                               action: context.paths.verify(token), csrfToken: csrfToken(context),
                               shownProof: shownProof(stored, channel, context))
-        return html(context.page(Text.verifyTitle.string(context.language), view.content(context.language)))
+        return html(context.page(Text.verifyTitle.string(context.language), view.content(context.language),
+                                 languageSwitch: context.paths.verify(token)))
     }
 
     /// Screen 4: the POST of Verify Identity confirms the link, once.

@@ -41,7 +41,10 @@ extension Application {
     func waitStatus(_ context: Context) throws -> Response {
         let stored = try browserAttempt(context)
         let state = stored.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
-        let missing = stored?.attempt.missingChannels.map { "\"\($0.rawValue)\"" }.joined(separator: ",") ?? ""
+        // Which links are missing is told only once one was confirmed: before that, a member's
+        // page must not differ from anybody else's.
+        let shown = stored.flatMap { $0.attempt.confirmedChannels.isEmpty ? nil : $0.attempt.missingChannels } ?? []
+        let missing = shown.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
         let json = "{\"state\":\"\(state)\",\"missing\":[\(missing)]}"
         return Response(status: .ok, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
     }

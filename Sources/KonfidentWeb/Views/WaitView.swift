@@ -10,11 +10,13 @@ struct WaitView {
     var csrfToken: String
 
     func content(_ language: Language) -> HTML {
-        // Steps are shown only for 2FA, where the member needs to know there are two links.
-        let steps: HTML = required.count > 1 ? """
+        // Steps appear only once a link was confirmed (2FA): before that the page must be the same
+        // for members and non-members, whatever their method.
+        let progressed = missing.count < required.count && required.count > 1
+        let steps: HTML = progressed ? """
             <ul class="steps">\(required.map { channel -> HTML in
                 let done = !missing.contains(channel)
-                return "<li data-step=\"\(channel.rawValue)\" class=\"\(done ? "done" : "pending")\">\(channel == .email ? "Email" : "SMS")</li>"
+                return "<li data-step=\"\(channel.rawValue)\" class=\"\(done ? "done" : "pending")\">\(Text.channelStep(channel, done: done).string(language))</li>"
             })</ul>
 
             """ : .empty
