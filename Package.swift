@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
         .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ]
 )
