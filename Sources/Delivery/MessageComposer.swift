@@ -46,6 +46,26 @@ public struct MessageComposer: Sendable {
             let texts = UseBankIDMail(language: message.language, workspace: workspace.name, link: workspace.url.description)
             return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
                               now: now, messageID: messageID))
+        case .invitationMail, .invitationSMS:
+            guard let id = message.subjectID, let stored = try store.invitation(id: id) else {
+                return .drop(reason: "invitation gone")
+            }
+            let status = stored.invitation.status(at: now)
+            guard status == .pending else { return .drop(reason: "invitation \(status.rawValue)") }
+            let token = key.linkToken(purpose: .invitation, id: id, nonce: stored.nonce, channel: message.channel)
+            let link = workspace.url.link("/_konfident/invitation/" + token)
+            if message.channel == .sms {
+                let text = InvitationSMS.text(language: message.language, workspace: workspace.name, link: link,
+                                              host: workspace.url.host, matchCode: stored.matchCode)
+                return .sms(to: message.recipient, text: text)
+            }
+            let inviter = try stored.invitedBy.flatMap { try store.member(id: $0) }?.displayName
+            let days = max(1, (stored.invitation.expiresAt - stored.invitation.createdAt + 3_599) / 86_400)
+            let method = try store.member(id: stored.memberID)?.method ?? .email
+            let texts = InvitationMail(language: message.language, workspace: workspace.name, inviter: inviter,
+                                       method: method, link: link, days: days)
+            return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
+                              now: now, messageID: messageID))
         case nil:
             return .drop(reason: "unknown message kind \(message.kind)")
         }
@@ -149,6 +169,50 @@ enum SignInSMS {
         let intro = switch language {
         case .en: "Sign in to \(workspace): open the link and press Verify Identity."
         case .sv: "Logga in på \(workspace): öppna länken och tryck på Bekräfta identitet."
+        }
+        let code = matchCode.filter { $0 != " " }
+        return "\(intro)\n\(link)\n\n@\(host) #\(code)"
+    }
+}
+
+struct InvitationMail {
+    let subject: String
+    let text: String
+    let html: String
+
+    init(language: Language, workspace: String, inviter: String?, method: LoginMethod, link: String, days: Int64) {
+        let intro, how, validity, ignore, button: String
+        switch language {
+        case .en:
+            subject = "You are invited to \(workspace)"
+            intro = "\(inviter ?? "An administrator") invited you to the KONFIDENT workspace \(workspace)."
+            how = method == .twoFactor
+                ? "Open this link and press Accept invitation. We then send a second link to your mobile phone:"
+                : "Open this link and press Accept invitation:"
+            validity = "The invitation works once, for \(days) days."
+            ignore = "If you did not expect this, ignore this message."
+            button = "Accept the invitation"
+        case .sv:
+            subject = "Du är inbjuden till \(workspace)"
+            intro = "\(inviter ?? "En administratör") har bjudit in dig till KONFIDENT-arbetsytan \(workspace)."
+            how = method == .twoFactor
+                ? "Öppna länken och tryck på Acceptera inbjudan. Sedan skickar vi en andra länk till din mobil:"
+                : "Öppna länken och tryck på Acceptera inbjudan:"
+            validity = "Inbjudan fungerar en gång, i \(days) dagar."
+            ignore = "Om du inte väntade dig detta kan du bortse från meddelandet."
+            button = "Acceptera inbjudan"
+        }
+        text = "\(intro)\n\n\(how)\n\n\(link)\n\n\(validity) \(ignore)\n\n-- \nKONFIDENT\n"
+        html = mailHTML(language: language, paragraphs: [intro, how], link: link, button: button, after: [validity, ignore])
+    }
+}
+
+/// The SMS link of a 2FA invitation, with the autofill line.
+enum InvitationSMS {
+    static func text(language: Language, workspace: String, link: String, host: String, matchCode: String) -> String {
+        let intro = switch language {
+        case .en: "Confirm your mobile number for \(workspace): open the link."
+        case .sv: "Bekräfta ditt mobilnummer för \(workspace): öppna länken."
         }
         let code = matchCode.filter { $0 != " " }
         return "\(intro)\n\(link)\n\n@\(host) #\(code)"

@@ -16,7 +16,7 @@ public struct FileSMSTransport: SMSTransport {
 
     public func send(to number: String, text: String) throws -> String? {
         let line: [String: String] = ["to": number, "message": text, "at": "\(Int(Date().timeIntervalSince1970))"]
-        var data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        var data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
         data.append(10)
         lock.lock()
         defer { lock.unlock() }

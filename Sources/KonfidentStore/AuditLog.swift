@@ -10,6 +10,11 @@ public enum AuditEvent: String, Sendable {
     case rateLimited = "rate-limited"
     case csrfRefused = "csrf-refused"
     case memberAdded = "member-added"
+    case memberInvited = "member-invited"
+    case invitationResent = "invitation-resent"
+    case invitationAccepted = "invitation-accepted"
+    case memberRevoked = "member-revoked"
+    case roleChanged = "role-changed"
     case workspaceCreated = "workspace-created"
 }
 

@@ -104,6 +104,28 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3 invitations") { db in
+            try db.execute(sql: """
+                CREATE TABLE invitation (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                    invited_by INTEGER REFERENCES member(id) ON DELETE SET NULL,
+                    match_code TEXT NOT NULL,
+                    nonce BLOB NOT NULL,
+                    email_token_hash BLOB UNIQUE,
+                    sms_token_hash BLOB UNIQUE,
+                    browser_hash BLOB,
+                    required_channels TEXT NOT NULL,
+                    confirmed_channels TEXT NOT NULL DEFAULT '',
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX invitation_by_member ON invitation(member_id, state);
+                CREATE INDEX invitation_by_browser ON invitation(browser_hash);
+                """)
+        }
         return migrator
     }()
 }

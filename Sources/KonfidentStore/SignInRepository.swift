@@ -72,6 +72,10 @@ public enum MessageKind: String, Sendable {
     case signInLink = "sign-in-link"
     /// A member whose method is BankID typed their email: tell them to use BankID.
     case useBankID = "use-bankid"
+    /// The invitation mail with the accept link.
+    case invitationMail = "invitation"
+    /// The SMS link of a 2FA invitation, sent once the email link was accepted.
+    case invitationSMS = "invitation-sms"
 }
 
 extension Store {
@@ -87,6 +91,9 @@ extension Store {
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
+                if let active, active.method.linkChannels.contains(.sms), let phone = active.phone {
+                    try Self.countSMS(db, phone: phone, policy: request.policy, at: now)
+                }
             } catch let hit as RateLimitHit {
                 try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
                                memberID: active?.id, ip: request.ip, at: now)

@@ -70,6 +70,13 @@ public final class Application: Responder, Sendable {
         case .signOut: try signOut(context)
         case .auth: try authorize(context)
         case .bankID: try bankID(context)
+        case .members: try membersPage(context)
+        case .invite: try invite(context)
+        case let .member(id, action): try administer(memberID: id, action: action, context)
+        case let .invitation(token):
+            context.request.method == "POST" ? try acceptInvitation(token: token, context) : try invitationPage(token: token, context)
+        case .welcome: context.request.method == "POST" ? try finish(context) : try welcomePage(context)
+        case .welcomeStatus: try welcomeStatus(context)
         }
     }
 
@@ -108,6 +115,9 @@ public final class Application: Responder, Sendable {
 
     /// The page of an error, inside its workspace when the request reached one.
     func errorPage(_ error: HTTPError, workspace: Workspace?, context: Context?, request: Request) -> Response {
+        if error.kind == .signInRequired {
+            return redirect(workspace.map { Paths(prefix: $0.url.pathPrefix).home } ?? "/")
+        }
         let language = context?.language ?? Context.language(of: request)
         let code = error.status.code
         var title = Text.errorTitle(code).string(language)

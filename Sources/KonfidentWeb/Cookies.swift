@@ -7,6 +7,8 @@ enum CookieName: String, Sendable {
     case session = "__Host-konfident-session"
     /// Binds a sign-in attempt to the browser that started it; only its SHA-256 is stored.
     case attempt = "__Host-konfident-attempt"
+    /// Binds an accepted invitation to the browser that accepted it, where Finish is offered.
+    case invitation = "__Host-konfident-invitation"
     /// The chosen language (`en` / `sv`).
     case language = "__Host-konfident-lang"
 }

@@ -15,6 +15,8 @@ struct HTTPError: Error, Sendable {
         case linkGone(reason: Text)
         case unavailable(title: Text, body: Text)
         case internalError
+        /// A page for signed-in members, asked for by a signed-out browser: off to the login page.
+        case signInRequired
     }
 
     let kind: Kind
@@ -34,6 +36,7 @@ struct HTTPError: Error, Sendable {
         case .linkGone: .gone
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
+        case .signInRequired: .seeOther
         }
     }
 }

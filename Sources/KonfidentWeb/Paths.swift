@@ -9,7 +9,13 @@ struct Paths: Sendable {
     var waitCancel: String { prefix + "/_konfident/wait/cancel" }
     var signOut: String { prefix + "/_konfident/signout" }
     var bankID: String { prefix + "/_konfident/bankid" }
+    var members: String { prefix + "/_konfident/members" }
+    var invite: String { prefix + "/_konfident/members/invite" }
+    var welcome: String { prefix + "/_konfident/welcome" }
+    var welcomeStatus: String { prefix + "/_konfident/welcome/status" }
     func verify(_ token: String) -> String { prefix + "/_konfident/verify/" + token }
+    func invitation(_ token: String) -> String { prefix + "/_konfident/invitation/" + token }
+    func member(_ id: Int64, _ action: MemberAction) -> String { prefix + "/_konfident/members/\(id)/\(action.rawValue)" }
 }
 
 /// Names of the form fields (DESIGN fixed points), one closed set.

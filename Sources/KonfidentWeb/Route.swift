@@ -21,6 +21,18 @@ enum Route: Equatable, Sendable {
     case auth
     /// `/_konfident/bankid`: sign-in with BankID.
     case bankID
+    /// `/_konfident/members`: the members page (administrators).
+    case members
+    /// `/_konfident/members/invite`: the invitation form.
+    case invite
+    /// `/_konfident/members/ID/resend|revoke|role`.
+    case member(id: Int64, action: MemberAction)
+    /// `/_konfident/invitation/TOKEN`: the link in an invitation (email) or its SMS.
+    case invitation(token: String)
+    /// `/_konfident/welcome`: after Accept invitation: what is missing, then Finish.
+    case welcome
+    /// `/_konfident/welcome/status`: the welcome page's poll (JSON).
+    case welcomeStatus
 
     init?(path: String) {
         switch path {
@@ -32,28 +44,54 @@ enum Route: Equatable, Sendable {
         case "/_konfident/signout": self = .signOut
         case "/_konfident/auth": self = .auth
         case "/_konfident/bankid": self = .bankID
+        case "/_konfident/members": self = .members
+        case "/_konfident/members/invite": self = .invite
+        case "/_konfident/welcome": self = .welcome
+        case "/_konfident/welcome/status": self = .welcomeStatus
         default:
-            let prefix = "/_konfident/verify/"
-            guard path.hasPrefix(prefix) else { return nil }
-            let token = String(path.dropFirst(prefix.count))
-            // Tokens are 43 URL-safe base64 characters; anything else is no link of ours.
-            guard Base64URL.isWellFormed(token, length: 43...43) else { return nil }
-            self = .verify(token: token)
+            if let token = Route.token(path, after: "/_konfident/verify/") {
+                self = .verify(token: token)
+            } else if let token = Route.token(path, after: "/_konfident/invitation/") {
+                self = .invitation(token: token)
+            } else if path.hasPrefix("/_konfident/members/") {
+                let parts = path.dropFirst("/_konfident/members/".count).split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == 2, parts[0].utf8.count <= 18, parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                      let id = Int64(parts[0]), let action = MemberAction(rawValue: String(parts[1])) else { return nil }
+                self = .member(id: id, action: action)
+            } else {
+                return nil
+            }
         }
+    }
+
+    /// The token after `prefix`: 43 URL-safe base64 characters, or nil (no link of ours).
+    private static func token(_ path: String, after prefix: String) -> String? {
+        guard path.hasPrefix(prefix) else { return nil }
+        let token = String(path.dropFirst(prefix.count))
+        return Base64URL.isWellFormed(token, length: 43...43) ? token : nil
     }
 
     /// Methods the route answers; `HEAD` is allowed wherever `GET` is.
     var methods: [String] {
         switch self {
-        case .home, .wait, .waitStatus, .auth, .bankID: ["GET", "HEAD"]
-        case .login, .waitCancel, .signOut: ["POST"]
-        case .verify: ["GET", "HEAD", "POST"]
+        case .home, .wait, .waitStatus, .auth, .bankID, .members, .welcomeStatus: ["GET", "HEAD"]
+        case .login, .waitCancel, .signOut, .invite, .member: ["POST"]
+        case .verify, .invitation, .welcome: ["GET", "HEAD", "POST"]
         }
     }
 
     /// Link pages are opened from messages: no referrer may leak the token.
     var isLinkPage: Bool {
-        if case .verify = self { return true }
-        return false
+        switch self {
+        case .verify, .invitation: true
+        default: false
+        }
     }
+}
+
+/// What an administrator does to one member.
+enum MemberAction: String, Sendable {
+    case resend
+    case revoke
+    case role
 }

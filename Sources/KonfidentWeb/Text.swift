@@ -52,6 +52,54 @@ enum Text: Sendable {
     case forbiddenToken
     case unknownWorkspace
     case unknownWorkspaceBody
+    case members
+    case membersLead
+    case inviteHeading
+    case invite
+    case methodLabel
+    case method(LoginMethod)
+    case phoneLabel
+    case phoneHint
+    case personnummerLabel
+    case personnummerHint
+    case emailForMethodHint
+    case memberLabel
+    case stateLabel
+    case state(MemberState)
+    case lastSignInLabel
+    case never
+    case actionsLabel
+    case resendInvitation
+    case revoke
+    case changeRole
+    case you
+    case noticeInvited(name: String)
+    case noticeInvitedWithoutMessage(name: String)
+    case noticeResent
+    case noticeRevoked
+    case noticeRoleChanged
+    case phoneMissingCountryCode
+    case invalidPhone
+    case invalidPersonnummer
+    case emailRequired
+    case phoneRequired
+    case identityRequired
+    case bankIDEmailUnavailable
+    case duplicateMember
+    case lastAdministrator
+    case invitationTitle
+    case invitationLead(inviter: String?, workspace: String)
+    case invitedLabel
+    case acceptInvitation
+    case invitationSMSTitle
+    case invitationSMSLead(workspace: String)
+    case welcomeTitle
+    case welcomeLead(workspace: String)
+    case finish
+    case welcomePendingTitle
+    case welcomePendingLead
+    case smsConfirmedElsewhere
+    case invitationEnded
 
     func string(_ language: Language) -> String {
         switch language {
@@ -140,6 +188,64 @@ enum Text: Sendable {
         case .forbiddenToken: "The form has expired or is missing its security token. Reload the page and try again. Cookies must be enabled."
         case .unknownWorkspace: "No workspace here"
         case .unknownWorkspaceBody: "There is no KONFIDENT workspace at this address. Check the address you were given."
+        case .members: "Members"
+        case .membersLead: "Invite people, re-send invitations, change roles and revoke access."
+        case .inviteHeading: "Invite a member"
+        case .invite: "Invite"
+        case .methodLabel: "Login method"
+        case let .method(method):
+            switch method {
+            case .email: "Email link"
+            case .twoFactor: "Email + SMS (2FA)"
+            case .bankid: "BankID"
+            }
+        case .phoneLabel: "Mobile number"
+        case .phoneHint: "For Email + SMS: with the country code, e.g. +46 70 123 45 67."
+        case .personnummerLabel: "Personnummer"
+        case .personnummerHint: "For BankID: YYYYMMDD-NNNN."
+        case .emailForMethodHint: "Needed for Email link and Email + SMS."
+        case .memberLabel: "Member"
+        case .stateLabel: "State"
+        case let .state(state):
+            switch state {
+            case .invited: "Invited"
+            case .active: "Active"
+            case .revoked: "Revoked"
+            }
+        case .lastSignInLabel: "Last sign-in"
+        case .never: "Never"
+        case .actionsLabel: "Actions"
+        case .resendInvitation: "Re-send invitation"
+        case .revoke: "Revoke"
+        case .changeRole: "Change role"
+        case .you: "(you)"
+        case let .noticeInvited(name): "Invitation sent to \(name)."
+        case let .noticeInvitedWithoutMessage(name): "\(name) is invited and becomes active at their first BankID sign-in."
+        case .noticeResent: "The invitation was sent again; the earlier link no longer works."
+        case .noticeRevoked: "The member is revoked: their sessions have ended and their links no longer work."
+        case .noticeRoleChanged: "The role was changed."
+        case .phoneMissingCountryCode: "Add the country code to the mobile number, e.g. +46 70 123 45 67."
+        case .invalidPhone: "That is not a mobile number. Write it with the country code, e.g. +46 70 123 45 67."
+        case .invalidPersonnummer: "That is not a valid personnummer. Write it as YYYYMMDD-NNNN."
+        case .emailRequired: "This login method needs an email address."
+        case .phoneRequired: "Email + SMS needs a mobile number."
+        case .identityRequired: "BankID needs a personnummer or an email address."
+        case .bankIDEmailUnavailable: "Activating a BankID member by email needs BankID, which this server does not offer yet. Invite by personnummer only."
+        case .duplicateMember: "There is already a member with that email address or personnummer."
+        case .lastAdministrator: "The workspace must keep at least one active administrator."
+        case .invitationTitle: "Accept the invitation"
+        case let .invitationLead(inviter, workspace): "\(inviter ?? "An administrator") invited you to \(workspace)."
+        case .invitedLabel: "Invited"
+        case .acceptInvitation: "Accept invitation"
+        case .invitationSMSTitle: "Confirm your mobile number"
+        case let .invitationSMSLead(workspace): "This confirms the mobile number of your membership in \(workspace). Check that the first window shows this code:"
+        case .welcomeTitle: "You're all set"
+        case let .welcomeLead(workspace): "Your membership in \(workspace) is ready."
+        case .finish: "Finish"
+        case .welcomePendingTitle: "One more step"
+        case .welcomePendingLead: "We have sent a link to your mobile number. Open it, on this device or another one; this page moves on by itself."
+        case .smsConfirmedElsewhere: "Your mobile number is confirmed. Go back to the window where you accepted the invitation and press Finish."
+        case .invitationEnded: "This invitation no longer works. Ask your administrator to send it again."
         }
     }
 
@@ -223,6 +329,64 @@ enum Text: Sendable {
         case .forbiddenToken: "Formuläret har gått ut eller saknar sin säkerhetstoken. Ladda om sidan och försök igen. Kakor måste vara påslagna."
         case .unknownWorkspace: "Ingen arbetsyta här"
         case .unknownWorkspaceBody: "Det finns ingen KONFIDENT-arbetsyta på den här adressen. Kontrollera adressen du fick."
+        case .members: "Medlemmar"
+        case .membersLead: "Bjud in personer, skicka inbjudningar igen, byt roller och återkalla åtkomst."
+        case .inviteHeading: "Bjud in en medlem"
+        case .invite: "Bjud in"
+        case .methodLabel: "Inloggningsmetod"
+        case let .method(method):
+            switch method {
+            case .email: "E-postlänk"
+            case .twoFactor: "E-post + sms (2FA)"
+            case .bankid: "BankID"
+            }
+        case .phoneLabel: "Mobilnummer"
+        case .phoneHint: "För e-post + sms: med landsnummer, t.ex. +46 70 123 45 67."
+        case .personnummerLabel: "Personnummer"
+        case .personnummerHint: "För BankID: ÅÅÅÅMMDD-NNNN."
+        case .emailForMethodHint: "Behövs för e-postlänk och e-post + sms."
+        case .memberLabel: "Medlem"
+        case .stateLabel: "Status"
+        case let .state(state):
+            switch state {
+            case .invited: "Inbjuden"
+            case .active: "Aktiv"
+            case .revoked: "Återkallad"
+            }
+        case .lastSignInLabel: "Senaste inloggning"
+        case .never: "Aldrig"
+        case .actionsLabel: "Åtgärder"
+        case .resendInvitation: "Skicka inbjudan igen"
+        case .revoke: "Återkalla"
+        case .changeRole: "Byt roll"
+        case .you: "(du)"
+        case let .noticeInvited(name): "Inbjudan skickades till \(name)."
+        case let .noticeInvitedWithoutMessage(name): "\(name) är inbjuden och blir aktiv vid första inloggningen med BankID."
+        case .noticeResent: "Inbjudan skickades igen; den tidigare länken fungerar inte längre."
+        case .noticeRevoked: "Medlemmen är återkallad: sessionerna har avslutats och länkarna fungerar inte längre."
+        case .noticeRoleChanged: "Rollen ändrades."
+        case .phoneMissingCountryCode: "Lägg till landsnumret i mobilnumret, t.ex. +46 70 123 45 67."
+        case .invalidPhone: "Det är inget mobilnummer. Skriv det med landsnummer, t.ex. +46 70 123 45 67."
+        case .invalidPersonnummer: "Det är inget giltigt personnummer. Skriv det som ÅÅÅÅMMDD-NNNN."
+        case .emailRequired: "Den här inloggningsmetoden behöver en e-postadress."
+        case .phoneRequired: "E-post + sms behöver ett mobilnummer."
+        case .identityRequired: "BankID behöver ett personnummer eller en e-postadress."
+        case .bankIDEmailUnavailable: "Att aktivera en BankID-medlem via e-post kräver BankID, som servern inte erbjuder ännu. Bjud in med enbart personnummer."
+        case .duplicateMember: "Det finns redan en medlem med den e-postadressen eller det personnumret."
+        case .lastAdministrator: "Arbetsytan måste ha minst en aktiv administratör."
+        case .invitationTitle: "Acceptera inbjudan"
+        case let .invitationLead(inviter, workspace): "\(inviter ?? "En administratör") har bjudit in dig till \(workspace)."
+        case .invitedLabel: "Inbjuden"
+        case .acceptInvitation: "Acceptera inbjudan"
+        case .invitationSMSTitle: "Bekräfta ditt mobilnummer"
+        case let .invitationSMSLead(workspace): "Det här bekräftar mobilnumret för ditt medlemskap i \(workspace). Kontrollera att det första fönstret visar den här koden:"
+        case .welcomeTitle: "Allt är klart"
+        case let .welcomeLead(workspace): "Ditt medlemskap i \(workspace) är klart."
+        case .finish: "Slutför"
+        case .welcomePendingTitle: "Ett steg kvar"
+        case .welcomePendingLead: "Vi har skickat en länk till ditt mobilnummer. Öppna den, på den här enheten eller en annan; sidan går vidare av sig själv."
+        case .smsConfirmedElsewhere: "Ditt mobilnummer är bekräftat. Gå tillbaka till fönstret där du accepterade inbjudan och tryck på Slutför."
+        case .invitationEnded: "Inbjudan fungerar inte längre. Be din administratör att skicka den igen."
         }
     }
 }

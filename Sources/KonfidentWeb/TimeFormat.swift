@@ -1,3 +1,4 @@
+import KonfidentCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,5 +23,15 @@ enum TimeFormat {
         var buffer = [CChar](repeating: 0, count: 32)
         let count = strftime(&buffer, buffer.count, "%H:%M", &parts)
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension TimeFormat {
+    /// The calendar date of `seconds` in the server's time zone (for personnummer centuries).
+    static func civilDate(_ seconds: Int64) -> CivilDate {
+        var time = time_t(seconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        return CivilDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
     }
 }

@@ -119,7 +119,7 @@ struct MemberOptions: ParsableArguments {
 /// `konfident member add SLUG …`: a member who is active at once.
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "member", abstract: "Manage members.",
-                                                    subcommands: [Add.self])
+                                                    subcommands: [Add.self, Invite.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a member who is active at once (no invitation).")
@@ -140,6 +140,47 @@ struct MemberCommand: ParsableCommand {
                 try wiring.store.audit(.memberAdded, outcome: "active", workspaceID: workspace.id, memberID: added.id,
                                        ip: nil, detail: "command line", at: now)
                 print("member \(added.displayName) (\(added.method.rawValue), \(added.role.rawValue)) is active in \(workspace.slug)")
+            } catch { fail("\(error)") }
+        }
+    }
+}
+
+extension MemberCommand {
+    /// `konfident member invite SLUG …`: records the invitation and queues its mail; `serve`'s
+    /// worker (or `konfident deliver`) sends it.
+    struct Invite: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Invite a member: they accept by the link sent to them.")
+        @OptionGroup var member: MemberOptions
+        @Option(help: "Language of the invitation: en or sv")
+        var language: String = "en"
+        @OptionGroup var options: ConfigurationOptions
+
+        func run() throws {
+            let new = member.newMember(today: Today.civilDate())
+            guard let language = Language(rawValue: language) else { fail("--language: expected en or sv (got '\(language)')") }
+            let configuration: Configuration
+            do { configuration = try options.resolve() } catch { fail(error.description) }
+            if new.method == .bankid && new.email != nil && !configuration.settings.bankIDConfigured {
+                fail("--email: activating a BankID member by email needs BankID, which is not configured; invite by --personnummer only")
+            }
+            do {
+                let wiring = try Wiring(configuration)
+                guard let workspace = try wiring.store.workspace(slug: member.workspace) else {
+                    fail("SLUG: no workspace '\(member.workspace)'")
+                }
+                let random = SystemRandom()
+                let nonce = random.bytes(16)
+                let request = InvitationRequest(workspace: workspace, member: new, invitedBy: nil,
+                                                matchCode: MatchCode(randomBytes: random.bytes(3)), nonce: nonce,
+                                                language: language, ip: nil, lifetime: configuration.settings.invitationLifetime)
+                let (invited, invitation) = try wiring.store.invite(request, at: SystemClock().now()) { id, channel in
+                    Secret.hash(wiring.key.linkToken(purpose: .invitation, id: id, nonce: nonce, channel: channel))
+                }
+                if invitation == nil {
+                    print("member \(invited.displayName) is invited; the membership activates at the first BankID sign-in")
+                } else {
+                    print("member \(invited.displayName) is invited; the invitation is in the outbox")
+                }
             } catch { fail("\(error)") }
         }
     }

@@ -116,7 +116,10 @@ struct Configuration {
 
     func smsTransport() throws(ConfigurationError) -> any SMSTransport {
         if sms.hasPrefix("file:") { return FileSMSTransport(path: String(sms.dropFirst(5))) }
-        throw ConfigurationError(description: "KONFIDENT_SMS: an HTTP SMS gateway is not supported by this version; use file:PATH")
+        guard let user = smsUser, !user.isEmpty, let password = smsPassword, !password.isEmpty else {
+            throw ConfigurationError(description: "KONFIDENT_SMS_USER and KONFIDENT_SMS_PASSWORD: the SMS gateway \(sms) needs both")
+        }
+        return HTTPSMSTransport(url: sms, user: user, password: password, from: smsFrom)
     }
 }
 

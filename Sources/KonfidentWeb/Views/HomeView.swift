@@ -13,6 +13,7 @@ struct HomeView {
         <h1>\(workspaceName)</h1>
         <p class="lead">\(Text.signedInAs(name: memberName).string(language))</p>
         <dl class="facts"><dt>\(Text.roleLabel.string(language))</dt><dd>\(Text.role(role).string(language))</dd></dl>
+        \(role == .administrator ? HTML("<p><a class=\"button secondary\" href=\"\(paths.members)\">\(Text.members.string(language))</a></p>") : .empty)
         <p class="hint">\(Text.homeLead.string(language))</p>
         <form method="post" action="\(paths.signOut)" class="inline">
         \(csrfField(csrfToken))
