@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "KonfidentCore", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -27,6 +28,10 @@ let package = Package(
         .target(name: "Delivery", dependencies: [
             "KonfidentCore", "KonfidentStore", "CCurl",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "BankID", dependencies: [
+            "KonfidentCore", "CQREncode",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "KonfidentWeb", dependencies: [
             "FastCGI", "KonfidentCore", "KonfidentStore",
@@ -42,6 +47,7 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
         .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI"]),
+        .testTarget(name: "BankIDTests", dependencies: ["BankID"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ]

@@ -44,7 +44,8 @@ public struct MailMessage: Sendable, Equatable {
             "Date: \(MailMessage.rfc5322Date(date))",
             "Message-ID: <\(value(messageID))>",
             "MIME-Version: 1.0",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+            "Content-Type: multipart/alternative;",
+            " boundary=\"\(boundary)\"",
             "",
             "--\(boundary)",
             "Content-Type: text/plain; charset=utf-8",
@@ -69,9 +70,26 @@ public struct MailMessage: Sendable, Equatable {
         guard value.utf8.contains(where: { $0 >= 128 }) else { return value }
         if let open = value.lastIndex(of: "<") {
             let name = value[..<open].trimmingCharacters(in: .whitespaces)
-            return "=?utf-8?B?\(Data(name.utf8).base64EncodedString())?= \(value[open...])"
+            return "\(encodedWords(name))\r\n \(value[open...])"
         }
-        return "=?utf-8?B?\(Data(value.utf8).base64EncodedString())?="
+        return encodedWords(value)
+    }
+
+    /// RFC 2047 words of at most 39 UTF-8 bytes each (64 characters encoded, so even the first, after "Subject: ", stays within 78), never cutting a
+    /// character, folded onto lines of their own.
+    static func encodedWords(_ text: String) -> String {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 39 {
+                words.append("=?utf-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?utf-8?B?\(Data(chunk).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
     }
 
     static func rfc5322Date(_ seconds: Int64) -> String {

@@ -37,6 +37,8 @@ public struct MaildirTransport: MailTransport {
             try Data(message.rendered(boundary: boundary).utf8).write(to: URL(fileURLWithPath: temporary))
             try FileManager.default.moveItem(atPath: temporary, toPath: "\(path)/new/\(name)")
         } catch {
+            // The message holds a link: never leave it behind in tmp/.
+            try? FileManager.default.removeItem(atPath: temporary)
             throw DeliveryError("maildir \(path): \(error.localizedDescription)")
         }
     }
@@ -65,9 +67,17 @@ public struct SendmailTransport: MailTransport {
         let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
         // sendmail -t wants plain LF line ends.
         let text = message.rendered(boundary: boundary).replacingOccurrences(of: "\r\n", with: "\n")
-        input.fileHandleForWriting.write(Data(text.utf8))
+        // A sendmail that exits without reading everything makes the write fail (EPIPE): an error, not a crash.
+        let written: Bool
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+            written = true
+        } catch {
+            written = false
+        }
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
+        guard written else { throw DeliveryError("sendmail \(executable) did not read the message") }
         guard process.terminationStatus == 0 else {
             throw DeliveryError("sendmail exited with status \(process.terminationStatus)")
         }

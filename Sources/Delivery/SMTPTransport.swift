@@ -3,6 +3,7 @@ import Foundation
 
 /// `smtp://[user:password@]host[:port]` or `smtps://…`, through libcurl. Plain `smtp://` upgrades
 /// with STARTTLS when the server offers it; `?starttls=required` refuses a server that does not.
+/// With credentials, STARTTLS is always required: a password never crosses the network in clear.
 public struct SMTPTransport: MailTransport {
     public let url: String
     let user: String?
@@ -14,12 +15,15 @@ public struct SMTPTransport: MailTransport {
               components.scheme == "smtp" || components.scheme == "smtps" else {
             throw DeliveryError("not an smtp:// or smtps:// URL", isTemporary: false)
         }
-        var base = "\(components.scheme!)://\(host.contains(":") ? "[\(host)]" : host)"
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        var base = "\(components.scheme ?? "smtp")://\(bracketed)"
         if let port = components.port { base += ":\(port)" }
         self.url = base
-        self.user = components.user?.removingPercentEncoding
-        self.password = components.password?.removingPercentEncoding
-        self.requireTLS = components.queryItems?.contains { $0.name == "starttls" && $0.value == "required" } ?? false
+        // URLComponents has already percent-decoded them.
+        self.user = components.user
+        self.password = components.password
+        self.requireTLS = components.user != nil
+            || (components.queryItems?.contains { $0.name == "starttls" && $0.value == "required" } ?? false)
     }
 
     public func send(_ message: MailMessage) throws {

@@ -50,11 +50,13 @@ public struct RateLimitPolicy: Sendable, Hashable, CustomStringConvertible {
         self.isOff = isOff
     }
 
-    /// `ip=60/min,member=5/10min,sms=3/10min,smscountry=30/h`.
+    /// `ip=60/min,member=5/10min,sms=5/10min,smscountry=30/h`. A sign-in of a 2FA member counts
+    /// against both `member` and `sms`: with `sms` no lower than `member`, a 2FA member's address
+    /// meets its limit after as many attempts as anybody else's, so the limit tells nothing.
     public static let defaults = RateLimitPolicy(limits: [
         .ip: RateLimit(count: 60, windowSeconds: 60),
         .member: RateLimit(count: 5, windowSeconds: 600),
-        .sms: RateLimit(count: 3, windowSeconds: 600),
+        .sms: RateLimit(count: 5, windowSeconds: 600),
         .smscountry: RateLimit(count: 30, windowSeconds: 3600),
     ])
 

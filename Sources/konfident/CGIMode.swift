@@ -6,6 +6,7 @@ import Foundation
 /// `konfident deliver` (cron); a request never sends mail itself.
 enum CGIMode {
     static func run() {
+        signal(SIGPIPE, SIG_IGN)
         let configuration: Configuration
         do {
             configuration = try ConfigurationOptions.parse([]).resolve()

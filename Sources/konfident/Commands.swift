@@ -200,6 +200,7 @@ struct Deliver: ParsableCommand {
             let wiring = try Wiring(configuration)
             let worker = try wiring.deliveryWorker()
             Curl.initialize()
+            signal(SIGPIPE, SIG_IGN)
             if once {
                 let count = worker.deliverDue()
                 print("\(count) message(s) handled")

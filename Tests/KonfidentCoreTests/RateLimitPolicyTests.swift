@@ -8,10 +8,10 @@ import Testing
         #expect(defaults.limits == [
             .ip: RateLimit(count: 60, windowSeconds: 60),
             .member: RateLimit(count: 5, windowSeconds: 600),
-            .sms: RateLimit(count: 3, windowSeconds: 600),
+            .sms: RateLimit(count: 5, windowSeconds: 600),
             .smscountry: RateLimit(count: 30, windowSeconds: 3600),
         ])
-        #expect(defaults.description == "ip=60/min,member=5/10min,sms=3/10min,smscountry=30/h")
+        #expect(defaults.description == "ip=60/min,member=5/10min,sms=5/10min,smscountry=30/h")
     }
 
     @Test func readsAFullList() throws {
@@ -75,7 +75,7 @@ import Testing
 
     @Test func describesItselfInTheConfigurationForm() throws {
         let policy = try RateLimitPolicy(parsing: "smscountry=100/d,ip=1000/90s,member=7/120min")
-        #expect(policy.description == "ip=1000/90s,member=7/2h,sms=3/10min,smscountry=100/d")
+        #expect(policy.description == "ip=1000/90s,member=7/2h,sms=5/10min,smscountry=100/d")
         #expect(try RateLimitPolicy(parsing: policy.description) == policy)
         #expect(RateLimit(count: 5, windowSeconds: 600).description == "5/10min")
     }

@@ -1,0 +1,308 @@
+// DeliveryWorker.deliverDue(): sending, retries with back-off, permanent failures, crashes.
+import Foundation
+import KonfidentCore
+import KonfidentStore
+import Logging
+import Testing
+@testable import Delivery
+
+let quietLogger = Logger(label: "konfident.delivery.test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+extension DeliveryFixture {
+    func worker(mail: any MailTransport, sms: (any SMSTransport)? = nil, clock: TestClock, store: Store? = nil,
+                maximumTries: Int = 12) -> DeliveryWorker {
+        DeliveryWorker(store: store ?? self.store, composer: composer, mail: mail, sms: sms, clock: clock,
+                       logger: quietLogger, maximumTries: maximumTries)
+    }
+
+    func status() throws -> OutboxStatus {
+        let all = try store.outboxStatuses()
+        try #require(all.count == 1)
+        return all[0]
+    }
+}
+
+@Suite struct DeliveryWorkerTests {
+    static let now = DeliveryFixture.now
+
+    @Test func backOffDoublesFromTwoSecondsUpToTenMinutes() {
+        #expect((1...12).map { DeliveryWorker.backOff(afterTries: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600, 600])
+        var previous: Int64 = 0
+        for tries in 0...1000 {
+            let delay = DeliveryWorker.backOff(afterTries: tries)
+            #expect(delay >= 2 && delay <= 600, "after \(tries) tries: \(delay)")
+            #expect(delay >= previous)
+            previous = delay
+        }
+        #expect(DeliveryWorker.backOff(afterTries: Int.max) == 600)
+    }
+
+    @Test func dueMessageIsSentOnceAndMarkedSent() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        let attempt = try fixture.startSignIn("anna@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == 1)
+        let status = try fixture.status()
+        #expect(status.state == "sent")
+        #expect(status.tries == 1)
+        #expect(status.lastError == nil)
+        #expect(mail.messages.count == 1)
+        let sent = try #require(mail.messages.first)
+        #expect(sent.to == "anna@example.se")
+        #expect(sent.messageID.hasSuffix("@acme.localhost"))
+        let link = try #require(linkLines(sent.text).first)
+        let found = try fixture.store.attempt(tokenHash: Secret.hash(String(link.split(separator: "/").last!)),
+                                              workspaceID: fixture.workspace.id)
+        #expect(found?.0.id == attempt.id)
+        // Called again and again, later and later: nothing more goes out.
+        for step in [0, 1, 2, 119, 120, 121, 600, 3600, 86_400] as [Int64] {
+            clock.advance(by: step)
+            #expect(worker.deliverDue() == 0)
+        }
+        #expect(mail.messages.count == 1)
+        #expect(try fixture.states() == ["sent"])
+    }
+
+    @Test func rawTokenNeverReachesTheDatabase() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("carl@example.se", method: .twoFactor, phone: "+46701234567")
+        try fixture.startSignIn("carl@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let sms = RecordingSMS()
+        let worker = fixture.worker(mail: mail, sms: sms, clock: clock)
+        #expect(worker.deliverDue() == 2)
+        let sentMail = try #require(mail.messages.first)
+        let sentSMS = try #require(sms.messages.first)
+        let tokens = [try #require(linkLines(sentMail.text).first),
+                      try #require(lfLines(sentSMS.text).first { $0.hasPrefix("https://") })]
+            .map { String($0.split(separator: "/").last!) }
+        for file in [fixture.store.path, fixture.store.path + "-wal"] {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            for token in tokens {
+                #expect(data.range(of: Data(token.utf8)) == nil, "the raw token is in \(file)")
+            }
+        }
+    }
+
+    @Test func temporaryFailureIsRetriedOnlyAfterTheBackOff() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        let clock = TestClock(Self.now)
+        let mail = FlakyMail(failures: 3)
+        let worker = fixture.worker(mail: mail, clock: clock)
+
+        worker.deliverDue()
+        #expect(mail.calls == 1)
+        var status = try fixture.status()
+        #expect(status.state == "pending")
+        #expect(status.tries == 1)
+        #expect(status.lastError?.contains("421") == true)
+
+        // Each wait is the back-off after that many tries: 2, 4, 8 s; one second short, nothing happens.
+        for (tries, delay) in [(1, Int64(2)), (2, 4), (3, 8)] {
+            #expect(DeliveryWorker.backOff(afterTries: tries) == delay)
+            clock.advance(by: delay - 1)
+            worker.deliverDue()
+            #expect(mail.calls == tries, "retried before the back-off of \(delay) s")
+            clock.advance(by: 1)
+            worker.deliverDue()
+            #expect(mail.calls == tries + 1, "not retried when the back-off of \(delay) s was over")
+        }
+        status = try fixture.status()
+        #expect(status.state == "sent")
+        #expect(status.tries == 4)
+        #expect(status.lastError == nil)
+        #expect(mail.messages.count == 1)
+        clock.advance(by: 3600)
+        worker.deliverDue()
+        #expect(mail.calls == 4)
+    }
+
+    @Test func temporaryFailuresGiveUpAfterTheMaximumTries() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        let clock = TestClock(Self.now)
+        let mail = FlakyMail(failures: 1000)
+        let worker = fixture.worker(mail: mail, clock: clock, maximumTries: 3)
+        for _ in 0..<10 {
+            worker.deliverDue()
+            clock.advance(by: 20)
+        }
+        #expect(mail.calls == 3)
+        let status = try fixture.status()
+        #expect(status.state == "failed")
+        #expect(status.tries == 3)
+        #expect(status.lastError?.contains("421") == true)
+    }
+
+    @Test func permanentFailureEndsFailedWithTheError() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RejectingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == 1)
+        var status = try fixture.status()
+        #expect(status.state == "failed")
+        #expect(status.tries == 1)
+        #expect(status.lastError?.contains("550 5.1.1 mailbox unavailable") == true)
+        for _ in 0..<5 {
+            clock.advance(by: 700)
+            #expect(worker.deliverDue() == 0)
+        }
+        #expect(mail.calls == 1)
+        status = try fixture.status()
+        #expect(status.state == "failed")
+    }
+
+    @Test func claimedButUnfinishedMessageIsSentAgainOnlyAfterTheCrashDelay() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        // A worker claimed the message and died before it marked it.
+        let claimed = try #require(try fixture.store.claimDueMessage(at: Self.now))
+        #expect(claimed.tries == 1)
+        #expect(try fixture.states() == ["sending"])
+
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == 0)
+        clock.advance(by: 119)
+        #expect(worker.deliverDue() == 0)
+        #expect(mail.messages.isEmpty)
+        clock.advance(by: 1)
+        #expect(worker.deliverDue() == 1)
+        #expect(mail.messages.count == 1)
+        let status = try fixture.status()
+        #expect(status.state == "sent")
+        #expect(status.tries == 2)
+        clock.advance(by: 1000)
+        #expect(worker.deliverDue() == 0)
+        #expect(mail.messages.count == 1)
+    }
+
+    @Test func expiredAttemptIsDroppedNotSent() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        let clock = TestClock(Self.now + 600)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == 1)
+        #expect(mail.messages.isEmpty)
+        #expect(try fixture.states() == ["dropped"])
+    }
+
+    @Test func supersededAttemptsMailIsDroppedAndOnlyTheNewestSent() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        try fixture.startSignIn("anna@example.se")
+        let newest = try fixture.startSignIn("anna@example.se", at: Self.now + 1)
+        let clock = TestClock(Self.now + 2)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == 2)
+        #expect(try fixture.states() == ["dropped", "sent"])
+        #expect(mail.messages.count == 1)
+        let sent = try #require(mail.messages.first)
+        let link = try #require(linkLines(sent.text).first)
+        let found = try fixture.store.attempt(tokenHash: Secret.hash(String(link.split(separator: "/").last!)),
+                                              workspaceID: fixture.workspace.id)
+        #expect(found?.0.id == newest.id)
+    }
+
+    @Test func twoFactorSendsMailAndSMS() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("carl@example.se", method: .twoFactor, phone: "+46701234567")
+        try fixture.startSignIn("carl@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let sms = RecordingSMS()
+        let worker = fixture.worker(mail: mail, sms: sms, clock: clock)
+        #expect(worker.deliverDue() == 2)
+        #expect(try fixture.states() == ["sent", "sent"])
+        #expect(mail.messages.map(\.to) == ["carl@example.se"])
+        #expect(sms.messages.map(\.to) == ["+46701234567"])
+        #expect(lfLines(sms.messages.first?.text ?? "").last?.hasPrefix("@acme.localhost #") == true)
+    }
+
+    @Test func smsWithoutAnSMSTransportFailsForGood() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("carl@example.se", method: .twoFactor, phone: "+46701234567")
+        try fixture.startSignIn("carl@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, sms: nil, clock: clock)
+        worker.deliverDue()
+        let statuses = try fixture.store.outboxStatuses()
+        #expect(statuses.map(\.state) == ["sent", "failed"])
+        #expect(statuses.last?.lastError?.contains("SMS") == true)
+        clock.advance(by: 3600)
+        #expect(worker.deliverDue() == 0)
+    }
+
+    /// `serve` runs a worker and cron may run `konfident deliver --once` on the same database:
+    /// each message goes out once.
+    @Test func twoWorkersOnTheSameDatabaseSendEachMessageOnce() throws {
+        let fixture = try DeliveryFixture()
+        let count = 30
+        for number in 0..<count {
+            try fixture.member("member\(number)@example.se")
+            try fixture.startSignIn("member\(number)@example.se")
+        }
+        let otherStore = try Store(path: fixture.store.path)
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let workers = [fixture.worker(mail: mail, clock: clock), fixture.worker(mail: mail, clock: clock, store: otherStore)]
+        let handled = Mutex2<[Int]>([0, 0])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let count = workers[index].deliverDue()
+            handled.withLock { $0[index] = count }
+        }
+        #expect(handled.withLock { $0.reduce(0, +) } == count)
+        #expect(mail.messages.count == count)
+        #expect(Set(mail.messages.map(\.to)).count == count)
+        #expect(try fixture.states() == Array(repeating: "sent", count: count))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func startedWorkerDeliversWhenWokenAndStops() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        let clock = TestClock(Self.now)
+        let mail = RecordingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        worker.start()
+        try fixture.startSignIn("anna@example.se")
+        worker.wake()
+        let deadline = Date().addingTimeInterval(10)
+        while mail.messages.isEmpty && Date() < deadline { usleep(20_000) }
+        worker.stop()
+        #expect(mail.messages.count == 1)
+        #expect(try fixture.states() == ["sent"])
+    }
+}
+
+/// A value behind a lock, for the concurrent test.
+final class Mutex2<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
