@@ -59,6 +59,8 @@ public final class FastCGIServer: @unchecked Sendable {
     public func stop() {
         guard !stopped else { return }
         stopped = true
+        // New connections fail at once (nginx answers 502); those already queued are still answered.
+        if case let .unix(path, _) = address { unlink(path) }
         var byte: UInt8 = 1
         _ = write(wakePipe[1], &byte, 1)
         for thread in threads { pthread_join(thread, nil) }
@@ -66,7 +68,6 @@ public final class FastCGIServer: @unchecked Sendable {
         close(listenDescriptor)
         close(wakePipe[0])
         close(wakePipe[1])
-        if case let .unix(path, _) = address { unlink(path) }
     }
 
     private func acceptLoop() {
@@ -86,7 +87,8 @@ public final class FastCGIServer: @unchecked Sendable {
         FCGX_Free(request, 1)
     }
 
-    /// True when a connection waits on the listening socket, false when the server stops.
+    /// True when a connection waits on the listening socket, false when the server stops and no
+    /// connection is queued any more: a request nginx already sent is answered, not reset.
     private func waitForConnection() -> Bool {
         var descriptors = [
             pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0),
@@ -94,9 +96,12 @@ public final class FastCGIServer: @unchecked Sendable {
         ]
         while true {
             let count = poll(&descriptors, 2, -1)
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 || descriptors[1].revents != 0 { return false }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
             if descriptors[0].revents & Int16(POLLIN) != 0 { return true }
+            if descriptors[1].revents != 0 { return false }
         }
     }
 

@@ -10,11 +10,11 @@ public enum Language: String, Sendable, CaseIterable, Codable {
         var best: (language: Language, quality: Double)? = nil
         for part in header.split(separator: ",").prefix(32) {
             let pieces = part.split(separator: ";")
-            guard let tag = pieces.first?.trimmingSpaces().lowercased() else { continue }
+            guard let tag = pieces.first.map({ String($0).trimmingSurroundingWhitespace().lowercased() }) else { continue }
             let primary = tag.split(separator: "-").first.map(String.init) ?? tag
             var quality: Double? = 1.0
             for parameter in pieces.dropFirst() {
-                let trimmed = parameter.trimmingSpaces()
+                let trimmed = String(parameter).trimmingSurroundingWhitespace()
                 guard trimmed.hasPrefix("q=") else { continue }
                 // A malformed quality makes the whole part malformed: skipped.
                 let text = trimmed.dropFirst(2)
@@ -37,8 +37,4 @@ public enum Language: String, Sendable, CaseIterable, Codable {
         }
         self = best?.language ?? .en
     }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String { String(self).trimmingSpaces() }
 }

@@ -13,7 +13,7 @@ public struct WorkspaceURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing raw: String) throws(ParseError) {
-        var rest = Substring(raw.trimmingSpaces())
+        var rest = Substring(raw.trimmingSurroundingWhitespace())
         if rest.lowercased().hasPrefix("https://") {
             scheme = "https"
             rest = rest.dropFirst(8)
@@ -72,15 +72,5 @@ public struct WorkspaceURL: Sendable, Hashable, CustomStringConvertible {
         if requestPath == pathPrefix { return "/" }
         if requestPath.hasPrefix(pathPrefix + "/") { return String(requestPath.dropFirst(pathPrefix.count)) }
         return nil
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
     }
 }

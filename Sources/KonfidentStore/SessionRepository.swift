@@ -21,7 +21,8 @@ extension Store {
 
     /// The live session with this hash in this workspace: not ended, not past its absolute end,
     /// not idle longer than `idleTimeout`, its member active. Refreshes `last_seen_at` at most once
-    /// a minute, so the many auth subrequests of one page cost no writes.
+    /// a minute (or a tenth of the idle timeout, if shorter), so the many auth subrequests of one
+    /// page cost no writes.
     public func session(hash: [UInt8], workspaceID: Int64, idleTimeout: Int64, at now: Int64) throws -> StoredSession? {
         let found: StoredSession? = try read { db in
             let statement = try db.cachedStatement(sql: """
@@ -37,7 +38,7 @@ extension Store {
         guard let found, found.member.state == .active, now < found.expiresAt, now - found.lastSeenAt < idleTimeout else {
             return nil
         }
-        if now - found.lastSeenAt >= 60 {
+        if now - found.lastSeenAt >= min(60, idleTimeout / 10) {
             try write { db in
                 try db.execute(sql: "UPDATE session SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, hash])
             }

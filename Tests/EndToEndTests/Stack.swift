@@ -70,7 +70,10 @@ final class Stack {
         serve = try launch(Stack.binary, ["serve", "--socket", socket, "--socket-mode", "0660", "--threads", "4"],
                            log: "serve.log")
         if options.withCGI {
-            fcgiwrap = try launch("/usr/sbin/fcgiwrap", ["-c", "2", "-s", "unix:" + directory + "/fcgiwrap.sock"], log: "fcgiwrap.log")
+            // Its own process group: fcgiwrap forks workers, and those must end with it (they hold the
+            // pipe through which Foundation learns that the launched process ended).
+            fcgiwrap = try launch("/usr/sbin/fcgiwrap", ["-c", "2", "-s", "unix:" + directory + "/fcgiwrap.sock"], log: "fcgiwrap.log",
+                                  signalsUnblocked: true, processGroup: true)
         }
         nginx = try launch("/usr/sbin/nginx", ["-c", directory + "/nginx.conf", "-p", directory], log: "nginx.log")
         try waitUntil("nginx and the responder answer") {
@@ -123,7 +126,8 @@ final class Stack {
             chmod(directory + "/fake-sendmail", 0o755)
         }
         smtp = try launch("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(smtpPort)",
-                                               "-c", "aiosmtpd.handlers.Mailbox", mailbox], log: "smtp.log")
+                                               "-c", "aiosmtpd.handlers.Mailbox", mailbox], log: "smtp.log",
+                       signalsUnblocked: true)
         try waitUntil("the SMTP sink listens") { FreePort.isListening(smtpPort) }
     }
 
@@ -159,6 +163,7 @@ final class Stack {
     func stop() {
         guard !stopped else { return }
         stopped = true
+        if let fcgiwrap, fcgiwrap.isRunning { kill(-fcgiwrap.processIdentifier, SIGTERM) }
         for process in [nginx, serve, fcgiwrap, smtp].compactMap({ $0 }) {
             Self.end(process)
         }
@@ -171,10 +176,25 @@ final class Stack {
 
     // MARK: - Processes
 
-    private func launch(_ executable: String, _ arguments: [String], log: String) throws -> Process {
+    /// Python that clears the signal mask (a child inherits the launching thread's, which may block
+    /// SIGTERM: then only the SIGKILL after 5 s ends it), optionally starts a process group, then execs.
+    private static let unblockingExec = """
+        import os, signal, sys
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        if sys.argv[1] == "group": os.setpgid(0, 0)
+        os.execv(sys.argv[2], sys.argv[2:])
+        """
+
+    private func launch(_ executable: String, _ arguments: [String], log: String,
+                        signalsUnblocked: Bool = false, processGroup: Bool = false) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        if signalsUnblocked {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", Self.unblockingExec, processGroup ? "group" : "same", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         _ = FileManager.default.createFile(atPath: directory + "/" + log, contents: nil)
