@@ -20,6 +20,8 @@ public struct Request: Sendable {
     public let body: [UInt8]
     public let bodyProblem: BodyProblem?
     private let variables: [String: String]
+    /// The cookies, parsed once; the first of a repeated name wins.
+    private let cookies: [Substring: Substring]
 
     public init(variables: [String: String], body: [UInt8] = [], bodyProblem: BodyProblem? = nil) {
         self.variables = variables
@@ -34,6 +36,7 @@ public struct Request: Sendable {
         self.contentType = variables["CONTENT_TYPE"] ?? ""
         self.body = body
         self.bodyProblem = bodyProblem
+        self.cookies = Request.parseCookies(variables["HTTP_COOKIE"])
     }
 
     /// A CGI variable by its name, e.g. `SERVER_PROTOCOL`.
@@ -56,15 +59,19 @@ public struct Request: Sendable {
 
     /// The value of the cookie `name`, if the request carries it once or more (the first wins).
     public func cookie(_ name: String) -> String? {
-        guard let header = variables["HTTP_COOKIE"] else { return nil }
-        for pair in header.split(separator: ";") {
+        cookies[Substring(name)].map(String.init)
+    }
+
+    private static func parseCookies(_ header: String?) -> [Substring: Substring] {
+        guard let header, !header.isEmpty else { return [:] }
+        var cookies: [Substring: Substring] = [:]
+        for pair in header.split(separator: ";", maxSplits: 64) {
             let trimmed = pair.drop(while: { $0 == " " })
             guard let equals = trimmed.firstIndex(of: "=") else { continue }
-            if trimmed[..<equals] == name {
-                return String(trimmed[trimmed.index(after: equals)...])
-            }
+            let name = trimmed[..<equals]
+            if cookies[name] == nil { cookies[name] = trimmed[trimmed.index(after: equals)...] }
         }
-        return nil
+        return cookies
     }
 
     /// The host compared "without case and without a port" (DESIGN, fixed points).

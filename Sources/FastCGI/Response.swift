@@ -27,10 +27,14 @@ public struct Response: Sendable {
     /// The CGI header block followed by the body. `HEAD` requests get the headers only.
     public func serialized(omitBody: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(body.count + 256)
+        out.reserveCapacity(body.count + 1024)
         func line(_ text: String) {
             // A header value never carries CR or LF: they would split the response.
-            for byte in text.utf8 where byte != 13 && byte != 10 { out.append(byte) }
+            if text.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                for byte in text.utf8 where byte != 13 && byte != 10 { out.append(byte) }
+            } else {
+                out.append(contentsOf: text.utf8)
+            }
             out.append(13)
             out.append(10)
         }

@@ -85,19 +85,19 @@ extension Store {
     private static func createInvitation(_ db: Database, for member: Member, request: InvitationRequest, at now: Int64,
                                          tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredInvitation? {
         guard let email = member.email else { return nil }
-        try db.execute(sql: "UPDATE invitation SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'accepted')",
+        try db.cachedStatement(sql: "UPDATE invitation SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'accepted')").execute(
                        arguments: [member.id])
         let channels: Set<LinkChannel> = member.method == .twoFactor ? [.email, .sms] : [.email]
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO invitation (workspace_id, member_id, invited_by, match_code, nonce, required_channels,
                                     state, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-            """, arguments: [member.workspaceID, member.id, request.invitedBy?.id, request.matchCode.text,
+            """).execute( arguments: [member.workspaceID, member.id, request.invitedBy?.id, request.matchCode.text,
                              request.nonce, StoredAttempt.text(channels), now, now + request.lifetime])
         let id = db.lastInsertedRowID
-        try db.execute(sql: "UPDATE invitation SET email_token_hash = ? WHERE id = ?", arguments: [tokenHash(id, .email), id])
+        try db.cachedStatement(sql: "UPDATE invitation SET email_token_hash = ? WHERE id = ?").execute( arguments: [tokenHash(id, .email), id])
         if channels.contains(.sms) {
-            try db.execute(sql: "UPDATE invitation SET sms_token_hash = ? WHERE id = ?", arguments: [tokenHash(id, .sms), id])
+            try db.cachedStatement(sql: "UPDATE invitation SET sms_token_hash = ? WHERE id = ?").execute( arguments: [tokenHash(id, .sms), id])
         }
         try enqueue(db, channel: .email, kind: .invitationMail, workspaceID: member.workspaceID, memberID: member.id,
                     recipient: email, language: request.language, subjectID: id, at: now)
@@ -105,7 +105,7 @@ extension Store {
     }
 
     static func invitation(_ db: Database, id: Int64) throws -> StoredInvitation? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitation WHERE id = ?", arguments: [id]).map(StoredInvitation.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitation WHERE id = ?"), arguments: [id]).map(StoredInvitation.init(row:))
     }
 
     public func invitation(id: Int64) throws -> StoredInvitation? {
@@ -115,9 +115,9 @@ extension Store {
     /// The invitation a link belongs to, and which of its links it is.
     public func invitation(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredInvitation, LinkChannel)? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM invitation WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
-                """, arguments: [tokenHash, workspaceID]) else { return nil }
+                """), arguments: [tokenHash, workspaceID]) else { return nil }
             let emailHash: [UInt8]? = row["email_token_hash"]
             let channel: LinkChannel = emailHash.map { Secret.constantTimeEquals($0, tokenHash) } == true ? .email : .sms
             return (StoredInvitation(row: row), channel)
@@ -127,9 +127,9 @@ extension Store {
     /// The newest invitation accepted from this browser.
     public func invitation(browserHash: [UInt8], workspaceID: Int64) throws -> StoredInvitation? {
         try read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM invitation WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-                """, arguments: [browserHash, workspaceID]).map(StoredInvitation.init(row:))
+                """), arguments: [browserHash, workspaceID]).map(StoredInvitation.init(row:))
         }
     }
 
@@ -161,10 +161,10 @@ extension Store {
                 try Self.enqueue(db, channel: .sms, kind: .invitationSMS, workspaceID: stored.workspaceID, memberID: member.id,
                                  recipient: phone, language: language, subjectID: id, at: now)
             }
-            try db.execute(sql: "UPDATE invitation SET state = ?, confirmed_channels = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE invitation SET state = ?, confirmed_channels = ? WHERE id = ?").execute(
                            arguments: [stored.invitation.state.rawValue, StoredAttempt.text(stored.invitation.confirmedChannels), id])
             if channel == .email, let browserHash {
-                try db.execute(sql: "UPDATE invitation SET browser_hash = ? WHERE id = ?", arguments: [browserHash, id])
+                try db.cachedStatement(sql: "UPDATE invitation SET browser_hash = ? WHERE id = ?").execute( arguments: [browserHash, id])
             }
             try Self.audit(db, .invitationAccepted, outcome: stored.invitation.state == .accepted ? "accepted" : "partly",
                            workspaceID: stored.workspaceID, memberID: member.id, ip: ip,
@@ -180,8 +180,8 @@ extension Store {
         try write { db in
             guard var stored = try Self.invitation(db, id: id) else { throw StoreError.notFound("invitation") }
             try stored.invitation.finish(at: now)
-            try db.execute(sql: "UPDATE invitation SET state = 'completed' WHERE id = ?", arguments: [id])
-            try db.execute(sql: "UPDATE member SET state = 'active', activated_at = ? WHERE id = ? AND state = 'invited'",
+            try db.cachedStatement(sql: "UPDATE invitation SET state = 'completed' WHERE id = ?").execute( arguments: [id])
+            try db.cachedStatement(sql: "UPDATE member SET state = 'active', activated_at = ? WHERE id = ? AND state = 'invited'").execute(
                            arguments: [now, stored.memberID])
             guard let member = try Self.member(db, id: stored.memberID), member.state == .active else {
                 throw Invitation.Failure.revoked

@@ -58,15 +58,15 @@ extension Store {
             guard let row = try Row.fetchOne(statement, arguments: [now]) else { return nil }
             let message = OutboxMessage(row: row)
             // While 'sending', the row is due again only after `retryAfterCrash`: that is the crash case.
-            try db.execute(sql: "UPDATE outbox SET state = 'sending', tries = tries + 1, next_try_at = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', tries = tries + 1, next_try_at = ? WHERE id = ?").execute(
                            arguments: [now + retryAfterCrash, message.id])
-            return OutboxMessage(row: try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [message.id]) ?? row)
+            return OutboxMessage(row: try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [message.id]) ?? row)
         }
     }
 
     public func markSent(messageID: Int64, gatewayID: String?, at now: Int64) throws {
         try write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, gateway_id = ?, last_error = NULL WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, gateway_id = ?, last_error = NULL WHERE id = ?").execute(
                            arguments: [now, gatewayID, messageID])
         }
     }
@@ -75,10 +75,10 @@ extension Store {
     public func markFailed(messageID: Int64, error: String, retryAt: Int64?) throws {
         try write { db in
             if let retryAt {
-                try db.execute(sql: "UPDATE outbox SET state = 'pending', next_try_at = ?, last_error = ? WHERE id = ?",
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', next_try_at = ?, last_error = ? WHERE id = ?").execute(
                                arguments: [retryAt, error, messageID])
             } else {
-                try db.execute(sql: "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?").execute(
                                arguments: [error, messageID])
             }
         }
@@ -87,7 +87,7 @@ extension Store {
     /// A message whose link can no longer work (attempt expired or superseded) is not sent at all.
     public func markDropped(messageID: Int64, reason: String) throws {
         try write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ?", arguments: [reason, messageID])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ?").execute( arguments: [reason, messageID])
         }
     }
 

@@ -12,11 +12,11 @@ public struct StoredSession: Sendable, Equatable {
 
 extension Store {
     static func openSession(_ db: Database, hash: [UInt8], member: Member, lifetime: Int64, at now: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO session (id_hash, workspace_id, member_id, created_at, last_seen_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [hash, member.workspaceID, member.id, now, now, now + lifetime])
-        try db.execute(sql: "UPDATE member SET last_sign_in_at = ? WHERE id = ?", arguments: [now, member.id])
+            """).execute( arguments: [hash, member.workspaceID, member.id, now, now, now + lifetime])
+        try db.cachedStatement(sql: "UPDATE member SET last_sign_in_at = ? WHERE id = ?").execute( arguments: [now, member.id])
     }
 
     /// The live session with this hash in this workspace: not ended, not past its absolute end,
@@ -40,7 +40,7 @@ extension Store {
         }
         if now - found.lastSeenAt >= min(60, idleTimeout / 10) {
             try write { db in
-                try db.execute(sql: "UPDATE session SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, hash])
+                try db.cachedStatement(sql: "UPDATE session SET last_seen_at = ? WHERE id_hash = ?").execute( arguments: [now, hash])
             }
         }
         return found
@@ -49,9 +49,9 @@ extension Store {
     /// Sign out.
     public func endSession(hash: [UInt8], ip: String, at now: Int64) throws {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT workspace_id, member_id FROM session WHERE id_hash = ? AND ended_at IS NULL",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT workspace_id, member_id FROM session WHERE id_hash = ? AND ended_at IS NULL"),
                                              arguments: [hash]) else { return }
-            try db.execute(sql: "UPDATE session SET ended_at = ? WHERE id_hash = ?", arguments: [now, hash])
+            try db.cachedStatement(sql: "UPDATE session SET ended_at = ? WHERE id_hash = ?").execute( arguments: [now, hash])
             try Self.audit(db, .signOut, outcome: "ok", workspaceID: row["workspace_id"], memberID: row["member_id"],
                            ip: ip, at: now)
         }

@@ -101,22 +101,22 @@ extension Store {
             }
             let channels = active?.method.linkChannels ?? []
             if let active {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE sign_in_attempt SET state = 'superseded'
                     WHERE member_id = ? AND state IN ('pending', 'verified')
-                    """, arguments: [active.id])
+                    """).execute( arguments: [active.id])
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
                     required_channels, state, created_at, expires_at, ip, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-                """, arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
+                """).execute( arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
                                  request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
                                  request.ip, String(request.userAgent.prefix(300))])
             let id = db.lastInsertedRowID
             for channel in channels {
                 let column = channel == .email ? "email_token_hash" : "sms_token_hash"
-                try db.execute(sql: "UPDATE sign_in_attempt SET \(column) = ? WHERE id = ?",
+                try db.cachedStatement(sql: "UPDATE sign_in_attempt SET \(column) = ? WHERE id = ?").execute(
                                arguments: [tokenHash(id, channel), id])
             }
             if let active {
@@ -136,7 +136,7 @@ extension Store {
             try Self.audit(db, .signInAttempt, outcome: active == nil ? "not-a-member" : "started",
                            workspaceID: request.workspace.id, memberID: active?.id, ip: request.ip,
                            detail: "attempt \(id)", at: now)
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [id]) else {
                 throw StoreError.notFound("attempt")
             }
             return .success(StoredAttempt(row: row))
@@ -161,7 +161,7 @@ extension Store {
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [id]).map(StoredAttempt.init(row:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [id]).map(StoredAttempt.init(row:))
         }
     }
 
@@ -181,7 +181,7 @@ extension Store {
     /// The POST of Verify Identity: confirms one link. Throws the state machine's failure.
     public func confirmLink(attemptID: Int64, channel: LinkChannel, ip: String, at now: Int64) throws -> StoredAttempt {
         let outcome: Result<StoredAttempt, SignInAttempt.Failure> = try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [attemptID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [attemptID]) else {
                 throw StoreError.notFound("attempt")
             }
             var stored = StoredAttempt(row: row)
@@ -192,7 +192,7 @@ extension Store {
                                memberID: stored.memberID, ip: ip, detail: "attempt \(attemptID) \(channel.rawValue)", at: now)
                 return .failure(error)
             }
-            try db.execute(sql: "UPDATE sign_in_attempt SET state = ?, confirmed_channels = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE sign_in_attempt SET state = ?, confirmed_channels = ? WHERE id = ?").execute(
                            arguments: [stored.attempt.state.rawValue, StoredAttempt.text(stored.attempt.confirmedChannels), attemptID])
             try Self.audit(db, .linkVerified, outcome: stored.attempt.state == .verified ? "verified" : "partly",
                            workspaceID: stored.workspaceID, memberID: stored.memberID, ip: ip,
@@ -207,7 +207,7 @@ extension Store {
     public func completeSignIn(attemptID: Int64, sessionHash: [UInt8], sessionLifetime: Int64,
                                ip: String, at now: Int64) throws -> (StoredAttempt, Member) {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE id = ?", arguments: [attemptID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [attemptID]) else {
                 throw StoreError.notFound("attempt")
             }
             var stored = StoredAttempt(row: row)
@@ -215,7 +215,7 @@ extension Store {
             guard let memberID = stored.memberID, let member = try Self.member(db, id: memberID), member.state == .active else {
                 throw SignInAttempt.Failure.cancelled
             }
-            try db.execute(sql: "UPDATE sign_in_attempt SET state = 'completed' WHERE id = ?", arguments: [attemptID])
+            try db.cachedStatement(sql: "UPDATE sign_in_attempt SET state = 'completed' WHERE id = ?").execute( arguments: [attemptID])
             try Self.openSession(db, hash: sessionHash, member: member, lifetime: sessionLifetime, at: now)
             try Self.audit(db, .signIn, outcome: "email-link", workspaceID: stored.workspaceID, memberID: memberID,
                            ip: ip, detail: "attempt \(attemptID)", at: now)
@@ -226,7 +226,7 @@ extension Store {
     /// "Start again" on the waiting page.
     public func cancelAttempt(id: Int64) throws {
         try write { db in
-            try db.execute(sql: "UPDATE sign_in_attempt SET state = 'cancelled' WHERE id = ? AND state IN ('pending', 'verified')",
+            try db.cachedStatement(sql: "UPDATE sign_in_attempt SET state = 'cancelled' WHERE id = ? AND state IN ('pending', 'verified')").execute(
                            arguments: [id])
         }
     }

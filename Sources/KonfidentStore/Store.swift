@@ -6,6 +6,7 @@ import KonfidentCore
 public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
+    let workspaces = WorkspaceDirectory()
 
     /// Opens the database; `migrate()` or `checkSchema()` come next.
     public init(path: String) throws {
@@ -47,8 +48,10 @@ public final class Store: Sendable {
         try pool.write(updates)
     }
 
+    /// A read of one statement: SQLite makes a single statement atomic, so no transaction is
+    /// opened around it (BEGIN and COMMIT would double the cost of the hot reads).
     func read<T>(_ value: (Database) throws -> T) throws -> T {
-        try pool.read(value)
+        try pool.unsafeRead(value)
     }
 }
 

@@ -12,6 +12,7 @@ extension Store {
                 """, arguments: [slug, name, url.description, url.host, url.pathPrefix, now])
             let row = try Row.fetchOne(db, sql: "SELECT * FROM workspace WHERE id = ?", arguments: [db.lastInsertedRowID])
             guard let row else { throw StoreError.notFound("workspace \(slug)") }
+            workspaces.invalidate()
             return try Workspace(row: row)
         }
     }
@@ -29,11 +30,12 @@ extension Store {
     }
 
     /// The workspace a request belongs to: same host, longest matching path prefix.
-    /// Returns the workspace and the path inside it.
-    public func resolveWorkspace(host: String, path: String) throws -> (Workspace, String)? {
-        let candidates = try read { db in
-            let statement = try db.cachedStatement(sql: "SELECT * FROM workspace WHERE host = ?")
-            return try Row.fetchAll(statement, arguments: [host]).map(Workspace.init(row:))
+    /// Returns the workspace and the path inside it. Workspaces are read from memory, refreshed
+    /// from the database at most once a second, so a workspace created by the command line while
+    /// `serve` runs answers within a second.
+    public func resolveWorkspace(host: String, path: String, at now: Int64) throws -> (Workspace, String)? {
+        let candidates = try workspaces.workspaces(host: host, at: now) {
+            try read { db in try Row.fetchAll(db, sql: "SELECT * FROM workspace").map(Workspace.init(row:)) }
         }
         var best: (Workspace, String)? = nil
         for workspace in candidates {

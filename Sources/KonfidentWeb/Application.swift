@@ -32,7 +32,7 @@ public final class Application: Responder, Sendable {
         var resolved: Workspace? = nil
         var response: Response
         do {
-            guard let (workspace, localPath) = try store.resolveWorkspace(host: request.host, path: request.path) else {
+            guard let (workspace, localPath) = try store.resolveWorkspace(host: request.host, path: request.path, at: now) else {
                 throw HTTPError(.unknownWorkspace)
             }
             resolved = workspace
@@ -83,14 +83,8 @@ public final class Application: Responder, Sendable {
     /// Headers every response carries (DESIGN §2), plus the cookies the handler asked for.
     private func finish(_ response: inout Response, context: Context?) {
         let linkPage = context?.route.isLinkPage ?? false
-        response.setHeader("Content-Security-Policy",
-                           "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-        response.setHeader("X-Content-Type-Options", "nosniff")
-        response.setHeader("X-Frame-Options", "DENY")
-        response.setHeader("Referrer-Policy", linkPage ? "no-referrer" : "same-origin")
-        response.setHeader("Cross-Origin-Opener-Policy", "same-origin")
-        response.setHeader("Cache-Control", "no-store")
+        // Handlers never set these: appended, not searched for.
+        response.headers.append(contentsOf: linkPage ? Self.linkPageHeaders : Self.pageHeaders)
         guard let context else { return }
         if context.preSessionIsNew && response.header("Content-Type")?.hasPrefix("text/html") == true {
             context.setCookies.append(Cookie.header(.preSession, context.preSession, maxAge: nil))
@@ -102,6 +96,17 @@ public final class Application: Responder, Sendable {
             response.addHeader("Set-Cookie", cookie)
         }
     }
+
+    static let securityHeaders: [(name: String, value: String)] = [
+        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cache-Control", "no-store"),
+    ]
+    static let pageHeaders = securityHeaders + [("Referrer-Policy", "same-origin")]
+    static let linkPageHeaders = securityHeaders + [("Referrer-Policy", "no-referrer")]
 
     // MARK: - Building responses
 

@@ -9,11 +9,9 @@ enum CGIMode {
         signal(SIGPIPE, SIG_IGN)
         let configuration: Configuration
         do {
-            configuration = try ConfigurationOptions.parse([]).resolve()
-        } catch let error as ConfigurationError {
-            respondUnavailable(error.description)
+            configuration = try Configuration(flags: ConfigurationFlags(), environment: ProcessInfo.processInfo.environment)
         } catch {
-            respondUnavailable("\(error)")
+            respondUnavailable(error.description)
         }
         let wiring: Wiring
         do { wiring = try Wiring(configuration) } catch { respondUnavailable("\(error)") }

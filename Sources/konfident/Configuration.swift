@@ -32,8 +32,21 @@ struct ConfigurationOptions: ParsableArguments {
     var logLevel: String?
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
-        try Configuration(options: self, environment: environment)
+        try Configuration(flags: values, environment: environment)
     }
+
+    var values: ConfigurationFlags {
+        ConfigurationFlags(database: database, mail: mail, mailFrom: mailFrom, sms: sms, rateLimits: rateLimits,
+                           linkTTL: linkTTL, invitationTTL: invitationTTL, sessionIdle: sessionIdle,
+                           sessionMax: sessionMax, secretFile: secretFile, logLevel: logLevel)
+    }
+}
+
+/// The flags' values, plain: CGI mode has no command line and skips the argument parser,
+/// whose set-up would cost a good part of a CGI request.
+struct ConfigurationFlags {
+    var database, mail, mailFrom, sms, rateLimits, linkTTL, invitationTTL, sessionIdle, sessionMax, secretFile,
+        logLevel: String?
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -53,7 +66,7 @@ struct Configuration {
     var settings: Settings
     var logLevel: Logger.Level
 
-    init(options: ConfigurationOptions, environment: [String: String]) throws(ConfigurationError) {
+    init(flags options: ConfigurationFlags, environment: [String: String]) throws(ConfigurationError) {
         func value(_ flag: String?, _ variable: String) -> String? {
             if let flag { return flag }
             if let text = environment[variable], !text.isEmpty { return text }

@@ -74,7 +74,7 @@ import Testing
         let other = try fixture.workspace("other", url: "https://other.example:8443/")
 
         func resolve(_ host: String, _ path: String) throws -> String? {
-            try fixture.store.resolveWorkspace(host: host, path: path).map { "\($0.0.slug) \($0.1)" }
+            try fixture.store.resolveWorkspace(host: host, path: path, at: 1).map { "\($0.0.slug) \($0.1)" }
         }
         #expect(try resolve("host.example", "/") == "root /")
         #expect(try resolve("host.example", "/login") == "root /login")
@@ -92,8 +92,8 @@ import Testing
     @Test func aPrefixOnlyWorkspaceDoesNotCatchOtherPaths() throws {
         let fixture = try StoreFixture()
         _ = try fixture.workspace("team", url: "https://host.example/team")
-        #expect(try fixture.store.resolveWorkspace(host: "host.example", path: "/other") == nil)
-        #expect(try fixture.store.resolveWorkspace(host: "host.example", path: "/team/x")?.1 == "/x")
+        #expect(try fixture.store.resolveWorkspace(host: "host.example", path: "/other", at: 1) == nil)
+        #expect(try fixture.store.resolveWorkspace(host: "host.example", path: "/team/x", at: 1)?.1 == "/x")
     }
 }
 
