@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "KonfidentStore", dependencies: [
             "KonfidentCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "Delivery", dependencies: [
             "KonfidentCore", "KonfidentStore", "CCurl",

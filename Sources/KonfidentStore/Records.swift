@@ -42,6 +42,25 @@ public struct Member: Sendable, Equatable {
         lastSignInAt = row["last_sign_in_at"]
     }
 
+    /// The columns `init(hot:offset:)` reads, in its order, from the table `member`.
+    static let columns = """
+        member.id, member.workspace_id, member.email, member.phone, member.personnummer, member.method, member.role,
+        member.state, member.created_at, member.last_sign_in_at
+        """
+
+    init(hot row: ReaderConnection.Row, offset: Int32 = 0) {
+        id = row.integer(offset)
+        workspaceID = row.integer(offset + 1)
+        email = row.optionalText(offset + 2)
+        phone = row.optionalText(offset + 3)
+        personnummer = row.optionalText(offset + 4)
+        method = LoginMethod(rawValue: row.text(offset + 5)) ?? .email
+        role = Role(rawValue: row.text(offset + 6)) ?? .limited
+        state = MemberState(rawValue: row.text(offset + 7)) ?? .revoked
+        createdAt = row.integer(offset + 8)
+        lastSignInAt = row.optionalInteger(offset + 9)
+    }
+
     /// How the member is named on pages: the email address, else the masked personnummer.
     public var displayName: String {
         if let email { return email }

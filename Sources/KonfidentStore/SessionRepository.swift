@@ -24,16 +24,13 @@ extension Store {
     /// a minute (or a tenth of the idle timeout, if shorter), so the many auth subrequests of one
     /// page cost no writes.
     public func session(hash: [UInt8], workspaceID: Int64, idleTimeout: Int64, at now: Int64) throws -> StoredSession? {
-        let found: StoredSession? = try read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT session.created_at AS s_created, session.last_seen_at AS s_seen, session.expires_at AS s_expires,
-                       member.*
-                FROM session JOIN member ON member.id = session.member_id
-                WHERE session.id_hash = ? AND session.workspace_id = ? AND session.ended_at IS NULL
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [hash, workspaceID]) else { return nil }
-            return StoredSession(idHash: hash, member: Member(row: row), createdAt: row["s_created"],
-                                 lastSeenAt: row["s_seen"], expiresAt: row["s_expires"])
+        let found = try hot.first("""
+            SELECT session.created_at, session.last_seen_at, session.expires_at, \(Member.columns)
+            FROM session JOIN member ON member.id = session.member_id
+            WHERE session.id_hash = ? AND session.workspace_id = ? AND session.ended_at IS NULL
+            """, [.blob(hash), .integer(workspaceID)]) { row in
+            StoredSession(idHash: hash, member: Member(hot: row, offset: 3), createdAt: row.integer(0),
+                          lastSeenAt: row.integer(1), expiresAt: row.integer(2))
         }
         guard let found, found.member.state == .active, now < found.expiresAt, now - found.lastSeenAt < idleTimeout else {
             return nil

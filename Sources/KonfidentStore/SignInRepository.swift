@@ -29,6 +29,27 @@ public struct StoredAttempt: Sendable, Equatable {
             confirmedChannels: Self.channels(row["confirmed_channels"]))
     }
 
+    /// The columns `init(hot:)` reads, in its order.
+    static let columns = """
+        id, workspace_id, member_id, browser_hash, match_code, nonce, ip, user_agent, state, created_at, expires_at,
+        required_channels, confirmed_channels, email_token_hash
+        """
+
+    init(hot row: ReaderConnection.Row) {
+        id = row.integer(0)
+        workspaceID = row.integer(1)
+        memberID = row.optionalInteger(2)
+        browserHash = row.blob(3)
+        matchCode = row.text(4)
+        nonce = row.blob(5)
+        ip = row.text(6)
+        userAgent = row.text(7)
+        attempt = SignInAttempt(
+            state: SignInAttempt.State(rawValue: row.text(8)) ?? .cancelled,
+            createdAt: row.integer(9), expiresAt: row.integer(10),
+            requiredChannels: Self.channels(row.text(11)), confirmedChannels: Self.channels(row.text(12)))
+    }
+
     static func channels(_ text: String) -> Set<LinkChannel> {
         Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
     }
@@ -151,12 +172,10 @@ extension Store {
 
     /// The newest attempt started by this browser in this workspace.
     public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
-        try read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT * FROM sign_in_attempt WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-                """)
-            return try Row.fetchOne(statement, arguments: [browserHash, workspaceID]).map(StoredAttempt.init(row:))
-        }
+        try hot.first("""
+            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+            WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+            """, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
@@ -167,14 +186,12 @@ extension Store {
 
     /// The attempt a link belongs to, and which of its links it is.
     public func attempt(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
-        try read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT * FROM sign_in_attempt WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [tokenHash, workspaceID]) else { return nil }
-            let emailHash: [UInt8]? = row["email_token_hash"]
-            let channel: LinkChannel = emailHash.map { Secret.constantTimeEquals($0, tokenHash) } == true ? .email : .sms
-            return (StoredAttempt(row: row), channel)
+        try hot.first("""
+            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+            WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
+            """, [.blob(tokenHash), .integer(workspaceID)]) { row in
+            let channel: LinkChannel = Secret.constantTimeEquals(row.blob(13), tokenHash) ? .email : .sms
+            return (StoredAttempt(hot: row), channel)
         }
     }
 

@@ -7,6 +7,7 @@ public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
     let workspaces = WorkspaceDirectory()
+    let hot: HotReader
 
     /// Opens the database; `migrate()` or `checkSchema()` come next.
     public init(path: String) throws {
@@ -18,6 +19,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        hot = HotReader(path: path)
     }
 
     /// Brings the schema up to date (`konfident migrate`).
