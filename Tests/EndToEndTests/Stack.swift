@@ -12,6 +12,18 @@ final class Stack {
         var sessionIdle: String? = nil
         var withCGI = false
         var startSMTP = true
+        /// A fake 46elks gateway (`scripts/sms-gateway-sink`) instead of the `file:` SMS transport.
+        var smsGateway: SMSGateway? = nil
+    }
+
+    /// The SMS gateway sink: it accepts `user`/`password` (Basic auth) and answers the first
+    /// `failFirst` good requests with 500. `servePassword` (when set) is what `serve` is given
+    /// instead of `password`: deliberately wrong credentials.
+    struct SMSGateway {
+        var user = "acme-elks"
+        var password = "gateway-secret"
+        var failFirst = 0
+        var servePassword: String? = nil
     }
 
     static let root: String = {
@@ -33,6 +45,9 @@ final class Stack {
     private(set) var serve: Process?
     private var nginx: Process?
     private var fcgiwrap: Process?
+    private var smsGatewaySink: Process?
+    /// The SMS gateway sink's port (0 when there is none).
+    private(set) var smsGatewayPort = 0
     private var stopped = false
 
     var database: String { directory + "/konfident.sqlite3" }
@@ -40,6 +55,8 @@ final class Stack {
     var mailbox: String { directory + "/smtp-sink" }
     var maildir: String { directory + "/maildir" }
     var sendmailOutput: String { directory + "/sendmail-out" }
+    /// Where the SMS end up: the gateway sink's JSON lines, or the `file:` transport's.
+    var smsOutput: String { directory + (options.smsGateway == nil ? "/sms.jsonl" : "/sms-gateway.jsonl") }
 
     /// Starts everything and registers the workspace `acme` at https://acme.localhost:PORT/
     /// with the administrator admin@acme.example.
@@ -50,6 +67,7 @@ final class Stack {
         directory = try Self.temporaryDirectory()
         port = try FreePort.find()
         smtpPort = try FreePort.find()
+        if options.smsGateway != nil { smsGatewayPort = try FreePort.find() }
         do {
             try start()
         } catch {
@@ -63,6 +81,12 @@ final class Stack {
         try run(["workspace", "create", "acme", "--name", "Acme", "--url", url("acme", "/")])
         try run(["member", "add", "acme", "--method", "email", "--role", "administrator", "--email", "admin@acme.example"])
         if options.startSMTP { try startSMTP() }
+        if let gateway = options.smsGateway {
+            smsGatewaySink = try launch(Stack.root + "/scripts/sms-gateway-sink",
+                                        ["\(smsGatewayPort)", gateway.user, gateway.password, smsOutput, "--fail", "\(gateway.failFirst)"],
+                                        log: "sms-gateway.log", signalsUnblocked: true)
+            try waitUntil("the SMS gateway sink listens") { FreePort.isListening(smsGatewayPort) }
+        }
         try Self.script("tls-certificate", [directory + "/tls"])
         let binaryRelative = String(Stack.binary.dropFirst(Stack.root.count + 1))
         let config = try Self.script("nginx-config", [directory, "\(port)", socket, directory + "/fcgiwrap.sock", binaryRelative])
@@ -96,7 +120,14 @@ final class Stack {
         case .sendmail: environment["KONFIDENT_MAIL"] = "sendmail:" + directory + "/fake-sendmail"
         }
         environment["KONFIDENT_MAIL_FROM"] = "Acme sign-in <signin@acme.example>"
-        environment["KONFIDENT_SMS"] = "file:" + directory + "/sms.jsonl"
+        if let gateway = options.smsGateway {
+            environment["KONFIDENT_SMS"] = "http://127.0.0.1:\(smsGatewayPort)/a1/sms"
+            environment["KONFIDENT_SMS_USER"] = gateway.user
+            environment["KONFIDENT_SMS_PASSWORD"] = gateway.servePassword ?? gateway.password
+            environment["KONFIDENT_SMS_FROM"] = "Acme"
+        } else {
+            environment["KONFIDENT_SMS"] = "file:" + directory + "/sms.jsonl"
+        }
         environment["KONFIDENT_RATE_LIMITS"] = options.rateLimits
         environment["KONFIDENT_LINK_TTL"] = options.linkTTL
         environment["KONFIDENT_SESSION_IDLE"] = options.sessionIdle
@@ -164,7 +195,7 @@ final class Stack {
         guard !stopped else { return }
         stopped = true
         if let fcgiwrap, fcgiwrap.isRunning { kill(-fcgiwrap.processIdentifier, SIGTERM) }
-        for process in [nginx, serve, fcgiwrap, smtp].compactMap({ $0 }) {
+        for process in [nginx, serve, fcgiwrap, smtp, smsGatewaySink].compactMap({ $0 }) {
             Self.end(process)
         }
         if ProcessInfo.processInfo.environment["KONFIDENT_KEEP_TEST_FILES"] == nil {

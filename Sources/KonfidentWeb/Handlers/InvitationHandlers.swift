@@ -134,6 +134,7 @@ extension Application {
             default: throw HTTPError(.linkGone(reason: .invitationEnded))
             }
         }
+        try endCurrentSession(context)
         context.setCookies.append(Cookie.header(.session, sessionSecret, maxAge: settings.sessionMaximum))
         context.setCookies.append(Cookie.deletion(.invitation))
         return redirect(context.paths.home)

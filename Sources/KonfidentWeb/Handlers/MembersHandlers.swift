@@ -28,11 +28,18 @@ extension Application {
         case "resent": .noticeResent
         case "revoked": .noticeRevoked
         case "role": .noticeRoleChanged
-        case "invited": Context.queryValue(context.request, "name").map { .noticeInvited(name: $0) }
-        case "invited-bankid": Context.queryValue(context.request, "name").map { .noticeInvitedWithoutMessage(name: $0) }
+        // The name comes from the store, never from the address: a crafted link cannot put words on this page.
+        case "invited": try noticeMember(context).map { .noticeInvited(name: $0.displayName) }
+        case "invited-bankid": try noticeMember(context).map { .noticeInvitedWithoutMessage(name: $0.displayName) }
         default: nil
         }
         return try renderMembers(context, admin, notice: notice)
+    }
+
+    private func noticeMember(_ context: Context) throws -> Member? {
+        guard let text = Context.queryValue(context.request, "member"), text.utf8.count <= 18, let id = Int64(text),
+              let member = try store.member(id: id), member.workspaceID == context.workspace.id else { return nil }
+        return member
     }
 
     private func renderMembers(_ context: Context, _ admin: SignedIn, notice: Text? = nil, error: Text? = nil,
@@ -99,7 +106,7 @@ extension Application {
         }
         messageQueued()
         let notice = member.email == nil ? "invited-bankid" : "invited"
-        return redirect(context.paths.members + "?notice=\(notice)&name=" + URLEncodedForm.encodeComponent(member.displayName))
+        return redirect(context.paths.members + "?notice=\(notice)&member=\(member.id)")
     }
 
     /// Re-send invitation, Revoke, Change role: `POST /_konfident/members/ID/ACTION`.

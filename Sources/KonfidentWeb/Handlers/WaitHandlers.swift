@@ -59,6 +59,13 @@ extension Application {
         return redirect(context.paths.home)
     }
 
+    /// Ends the session this browser had, if any: a new sign-in replaces it on the server too.
+    func endCurrentSession(_ context: Context) throws {
+        if let cookie = context.request.cookie(CookieName.session.rawValue), Base64URL.isWellFormed(cookie, length: 43...43) {
+            try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
+        }
+    }
+
     /// Opens the session of a verified attempt in this browser, with a new session id.
     func signIn(_ stored: StoredAttempt, _ context: Context) throws -> Response {
         let sessionSecret = Base64URL.encode(random.bytes(32))
@@ -70,6 +77,7 @@ extension Application {
             context.setCookies.append(Cookie.deletion(.attempt))
             return redirect(context.paths.home)
         }
+        try endCurrentSession(context)
         context.setCookies.append(Cookie.header(.session, sessionSecret, maxAge: settings.sessionMaximum))
         context.setCookies.append(Cookie.deletion(.attempt))
         return redirect(context.paths.home)
