@@ -35,6 +35,8 @@ extension Store {
             guard let member = try Self.member(db, id: id), member.workspaceID == workspace.id else {
                 throw AdministrationRefusal.notFound
             }
+            // A revoked member keeps the role they had: nothing to change on a closed membership.
+            guard member.state != .revoked else { throw AdministrationRefusal.notFound }
             if member.role == .administrator && role != .administrator && member.state == .active {
                 try Self.requireAnotherAdministrator(db, besides: member)
             }
