@@ -91,6 +91,7 @@ public final class DeliveryWorker: @unchecked Sendable {
         let thread = Thread { [self] in
             while !isStopping {
                 deliverDue()
+                try? store.checkpoint()
                 condition.lock()
                 if !woken && !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: 1)) }
                 woken = false

@@ -9,9 +9,18 @@ import Synchronization
 final class HotReader: Sendable {
     private let path: String
     private let idle = Mutex<[ReaderConnection]>([])
+    private let checkpointer = Mutex<ReaderConnection?>(nil)
 
     init(path: String) {
         self.path = path
+    }
+
+    /// A passive checkpoint, on a read-write connection kept for it.
+    func checkpoint() throws {
+        try checkpointer.withLock { connection in
+            if connection == nil { connection = try ReaderConnection(path: path, readOnly: false) }
+            try connection?.checkpoint()
+        }
     }
 
     /// Runs `sql` on an idle connection (opened on first need) and maps the first row, if any.
@@ -27,8 +36,9 @@ final class ReaderConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
-    init(path: String) throws {
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+    init(path: String, readOnly: Bool = true) throws {
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)
             throw StoreError.database(message)
@@ -39,6 +49,13 @@ final class ReaderConnection: @unchecked Sendable {
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close(handle)
+    }
+
+    func checkpoint() throws {
+        let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        guard status == SQLITE_OK || status == SQLITE_BUSY else {
+            throw StoreError.database(String(cString: sqlite3_errmsg(handle)))
+        }
     }
 
     enum Value {
