@@ -6,7 +6,8 @@ extension Application {
     /// The invitation behind a link token, or the page that says why the link does not work.
     private func linkedInvitation(token: String, _ context: Context) throws -> (StoredInvitation, LinkChannel) {
         guard let (stored, channel) = try store.invitation(tokenHash: Secret.hash(token), workspaceID: context.workspace.id) else {
-            throw HTTPError(.linkGone(reason: .linkUsed))
+            // Unknown: the same words as for an old link, never whether the token ever existed.
+            throw HTTPError(.linkGone(reason: .errorBody(410)))
         }
         switch stored.invitation.status(at: context.now) {
         case .expired: throw HTTPError(.linkGone(reason: .linkExpired))

@@ -6,7 +6,8 @@ extension Application {
     /// The attempt behind a link token, or the page that says why the link does not work.
     private func linkedAttempt(token: String, _ context: Context) throws -> (StoredAttempt, LinkChannel) {
         guard let (stored, channel) = try store.attempt(tokenHash: Secret.hash(token), workspaceID: context.workspace.id) else {
-            throw HTTPError(.linkGone(reason: .linkUsed))
+            // Unknown: the same words as for an old link, never whether the token ever existed.
+            throw HTTPError(.linkGone(reason: .errorBody(410)))
         }
         let status = stored.attempt.status(at: context.now)
         switch status {
