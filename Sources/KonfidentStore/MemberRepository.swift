@@ -10,27 +10,46 @@ extension Store {
         }
     }
 
+    /// Stores a new member. An address (or personnummer) of a revoked member is taken over by the
+    /// new membership instead: revoking by mistake must not lock a person out for good.
     func insertMember(_ db: Database, _ new: NewMember, workspaceID: Int64, state: MemberState,
                       invitedBy: Int64?, at now: Int64) throws -> Member {
-        if let email = new.email, try Row.fetchOne(db, sql: "SELECT 1 FROM member WHERE workspace_id = ? AND email_key = ?",
-                                                   arguments: [workspaceID, email.normalized]) != nil {
-            throw StoreError.duplicate("a member with the email address \(email.value)")
+        var existing: [Member] = []
+        if let email = new.email, let found = try Self.member(db, workspaceID: workspaceID, email: email) {
+            if found.state != .revoked { throw StoreError.duplicate("a member with the email address \(email.value)") }
+            existing.append(found)
         }
-        if let personnummer = new.personnummer, try Row.fetchOne(db, sql: "SELECT 1 FROM member WHERE workspace_id = ? AND personnummer = ?",
-                                                                 arguments: [workspaceID, personnummer.digits]) != nil {
-            throw StoreError.duplicate("a member with that personnummer")
+        if let personnummer = new.personnummer,
+           let row = try Row.fetchOne(db, sql: "SELECT * FROM member WHERE workspace_id = ? AND personnummer = ?",
+                                      arguments: [workspaceID, personnummer.digits]) {
+            let found = Member(row: row)
+            if found.state != .revoked { throw StoreError.duplicate("a member with that personnummer") }
+            if !existing.contains(where: { $0.id == found.id }) { existing.append(found) }
         }
-        try db.execute(sql: """
-            INSERT INTO member (workspace_id, email, email_key, phone, personnummer, method, role, state,
-                                invited_by, created_at, activated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [workspaceID, new.email?.value, new.email?.normalized, new.phone?.e164,
-                             new.personnummer?.digits, new.method.rawValue, new.role.rawValue, state.rawValue,
-                             invitedBy, now, state == .active ? now : nil])
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM member WHERE id = ?", arguments: [db.lastInsertedRowID]) else {
-            throw StoreError.notFound("member")
+        guard existing.count <= 1 else {
+            throw StoreError.duplicate("revoked members with that email address and that personnummer")
         }
-        return Member(row: row)
+        let arguments: StatementArguments = [new.email?.value, new.email?.normalized, new.phone?.e164,
+                                             new.personnummer?.digits, new.method.rawValue, new.role.rawValue,
+                                             state.rawValue, invitedBy, state == .active ? now : nil]
+        let id: Int64
+        if let revoked = existing.first {
+            try db.execute(sql: """
+                UPDATE member SET email = ?, email_key = ?, phone = ?, personnummer = ?, method = ?, role = ?, state = ?,
+                                  invited_by = ?, activated_at = ?, revoked_at = NULL
+                WHERE id = ?
+                """, arguments: arguments + [revoked.id])
+            id = revoked.id
+        } else {
+            try db.execute(sql: """
+                INSERT INTO member (email, email_key, phone, personnummer, method, role, state, invited_by, activated_at,
+                                    workspace_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: arguments + [workspaceID, now])
+            id = db.lastInsertedRowID
+        }
+        guard let member = try Self.member(db, id: id) else { throw StoreError.notFound("member") }
+        return member
     }
 
     public func member(id: Int64) throws -> Member? {

@@ -341,3 +341,34 @@ import Testing
         }
     }
 }
+
+/// Revoking by mistake must not lock a person out for good.
+@Suite struct RevokedMemberInvitedAgainTests {
+    @Test func invitingARevokedAddressRevivesTheMemberWithANewInvitation() throws {
+        let tests = try InvitationStoreTests()
+        let (first, firstInvitation, firstTokens) = try tests.invite(try tests.request(email: "eve@example.se"))
+        try tests.store.revokeMember(id: first.id, in: tests.workspace, by: tests.admin, ip: nil, at: StoreFixture.now)
+        #expect(try tests.store.member(id: first.id)?.state == .revoked)
+
+        let (again, invitation, tokens) = try tests.invite(
+            try tests.request(email: "EVE@example.se", method: .twoFactor, phone: "+46701234567", role: .limited, nonce: 9),
+            at: StoreFixture.now + 60)
+        #expect(again.id == first.id)
+        #expect(again.state == .invited)
+        #expect(again.method == .twoFactor)
+        #expect(again.role == .limited)
+        #expect(again.phone == "+46701234567")
+        #expect(invitation?.id != firstInvitation?.id)
+        #expect(tokens[.email] != firstTokens[.email])
+        // The old invitation stays revoked; the new one is pending.
+        let firstID = try #require(firstInvitation?.id)
+        let old = try #require(try tests.store.invitation(id: firstID))
+        #expect(old.invitation.state == .revoked)
+        #expect(invitation?.invitation.state == .pending)
+    }
+
+    @Test func anActiveMemberIsStillADuplicate() throws {
+        let tests = try InvitationStoreTests()
+        #expect(throws: StoreError.self) { _ = try tests.invite(try tests.request(email: "admin@example.se")) }
+    }
+}
