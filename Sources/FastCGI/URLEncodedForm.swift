@@ -18,7 +18,7 @@ public struct URLEncodedForm: Sendable, Equatable {
         self.fields = fields
     }
 
-    public init(decoding bytes: some Collection<UInt8>, maximumFields: Int = 64) throws(DecodingError) {
+    public init(decoding bytes: [UInt8], maximumFields: Int = 64) throws(DecodingError) {
         var fields: [(name: String, value: String)] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             if fields.count == maximumFields { throw .tooManyFields(limit: maximumFields) }
@@ -47,7 +47,7 @@ public struct URLEncodedForm: Sendable, Equatable {
         fields.filter { $0.name == name }.map(\.value)
     }
 
-    static func decodeComponent(_ bytes: some Collection<UInt8>) throws(DecodingError) -> String {
+    static func decodeComponent(_ bytes: ArraySlice<UInt8>) throws(DecodingError) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex

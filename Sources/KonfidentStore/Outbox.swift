@@ -51,7 +51,11 @@ extension Store {
     /// Takes the next due message and records the try before anything is sent: after a crash the
     /// message is tried again (at most that one message repeats), never lost.
     public func claimDueMessage(at now: Int64, retryAfterCrash: Int64 = 120) throws -> OutboxMessage? {
-        try write { db in
+        // A look without the writer first: an idle worker must not take the write lock every second.
+        let due = try hot.first("SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? LIMIT 1",
+                                [.integer(now)]) { _ in true }
+        guard due == true else { return nil }
+        return try write { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT * FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? ORDER BY next_try_at, id LIMIT 1
                 """)

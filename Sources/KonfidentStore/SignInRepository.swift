@@ -29,6 +29,19 @@ public struct StoredAttempt: Sendable, Equatable {
             confirmedChannels: Self.channels(row["confirmed_channels"]))
     }
 
+    init(id: Int64, workspaceID: Int64, memberID: Int64?, browserHash: [UInt8], matchCode: String, nonce: [UInt8],
+         ip: String, userAgent: String, attempt: SignInAttempt) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.memberID = memberID
+        self.browserHash = browserHash
+        self.matchCode = matchCode
+        self.nonce = nonce
+        self.ip = ip
+        self.userAgent = userAgent
+        self.attempt = attempt
+    }
+
     /// The columns `init(hot:)` reads, in its order.
     static let columns = """
         id, workspace_id, member_id, browser_hash, match_code, nonce, ip, user_agent, state, created_at, expires_at,
@@ -131,7 +144,7 @@ extension Store {
                 INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
                     required_channels, state, created_at, expires_at, ip, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-                """).execute( arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
+                """).execute(arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
                                  request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
                                  request.ip, String(request.userAgent.prefix(300))])
             let id = db.lastInsertedRowID
@@ -157,10 +170,11 @@ extension Store {
             try Self.audit(db, .signInAttempt, outcome: active == nil ? "not-a-member" : "started",
                            workspaceID: request.workspace.id, memberID: active?.id, ip: request.ip,
                            detail: "attempt \(id)", at: now)
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [id]) else {
-                throw StoreError.notFound("attempt")
-            }
-            return .success(StoredAttempt(row: row))
+            return .success(StoredAttempt(
+                id: id, workspaceID: request.workspace.id, memberID: active?.id, browserHash: request.browserHash,
+                matchCode: request.matchCode.text, nonce: request.nonce, ip: request.ip,
+                userAgent: String(request.userAgent.prefix(300)),
+                attempt: SignInAttempt(createdAt: now, lifetime: request.lifetime, requiredChannels: channels)))
         }
         return try outcome.get()
     }

@@ -38,14 +38,16 @@ extension Application {
             matchCode: MatchCode(randomBytes: random.bytes(3)), nonce: nonce, language: context.language,
             ip: context.request.remoteAddress, userAgent: context.request.header("User-Agent") ?? "",
             lifetime: settings.linkLifetime, policy: settings.rateLimits)
+        let stored: StoredAttempt
         do {
-            _ = try store.startSignIn(request, at: context.now) { id, channel in
+            stored = try store.startSignIn(request, at: context.now) { id, channel in
                 Secret.hash(key.linkToken(purpose: .signIn, id: id, nonce: nonce, channel: channel))
             }
         } catch is Store.RateLimitHit {
             throw HTTPError(.tooManyRequests)
         }
-        messageQueued()
+        // Only members' attempts queue messages; waking the worker for nothing would cost a write.
+        if stored.memberID != nil { messageQueued() }
         context.setCookies.append(Cookie.header(.attempt, browserSecret, maxAge: settings.linkLifetime + 300))
         return redirect(context.paths.wait)
     }
