@@ -31,7 +31,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "BankID", dependencies: [
-            "KonfidentCore", "CQREncode",
+            "KonfidentCore", "CQREncode", "FastCGI", "CCurl",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "KonfidentWeb", dependencies: [
@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "konfident", dependencies: [
-            "FastCGI", "KonfidentCore", "KonfidentStore", "KonfidentWeb", "Delivery",
+            "FastCGI", "KonfidentCore", "KonfidentStore", "KonfidentWeb", "Delivery", "BankID",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,8 +48,8 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
         .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI"]),
-        .testTarget(name: "BankIDTests", dependencies: ["BankID"]),
+        .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["BankID"]),
     ]
 )

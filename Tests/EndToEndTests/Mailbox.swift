@@ -84,7 +84,7 @@ extension Stack {
     }
 
     /// Waits for the `count`-th message to `address` and returns it.
-    func waitForMail(to address: String, count: Int = 1, timeout: Double = 15) throws -> ReceivedMail {
+    func waitForMail(to address: String, count: Int = 1, timeout: Double = 30) throws -> ReceivedMail {
         var found: [ReceivedMail] = []
         try waitUntil("mail number \(count) to \(address) arrives", timeout: timeout) {
             found = mails().filter { $0.to.contains(address) }
