@@ -28,7 +28,7 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
         var text = ""
 
         public init(literalCapacity: Int, interpolationCount: Int) {
-            text.reserveCapacity(literalCapacity + interpolationCount * 16)
+            text.reserveCapacity(literalCapacity + interpolationCount * 64)
         }
 
         public mutating func appendLiteral(_ literal: String) {
