@@ -20,8 +20,9 @@ public struct Request: Sendable {
     public let body: [UInt8]
     public let bodyProblem: BodyProblem?
     private let variables: [String: String]
-    /// The cookies, parsed once; the first of a repeated name wins.
-    private let cookies: [Substring: Substring]
+    /// The cookies, parsed once, in order; the first of a repeated name wins. A plain list:
+    /// a request carries a handful, and a dictionary would cost more to build than to search.
+    private let cookies: [(name: String, value: String)]
 
     public init(variables: [String: String], body: [UInt8] = [], bodyProblem: BodyProblem? = nil) {
         self.variables = variables
@@ -59,17 +60,20 @@ public struct Request: Sendable {
 
     /// The value of the cookie `name`, if the request carries it once or more (the first wins).
     public func cookie(_ name: String) -> String? {
-        cookies[Substring(name)].map(String.init)
+        cookies.first { $0.name == name }?.value
     }
 
-    private static func parseCookies(_ header: String?) -> [Substring: Substring] {
-        guard let header, !header.isEmpty else { return [:] }
-        var cookies: [Substring: Substring] = [:]
-        for pair in header.split(separator: ";", maxSplits: 64) {
-            let trimmed = pair.drop(while: { $0 == " " })
-            guard let equals = trimmed.firstIndex(of: "=") else { continue }
-            let name = trimmed[..<equals]
-            if cookies[name] == nil { cookies[name] = trimmed[trimmed.index(after: equals)...] }
+    private static func parseCookies(_ header: String?) -> [(name: String, value: String)] {
+        guard let header, !header.isEmpty else { return [] }
+        var cookies: [(name: String, value: String)] = []
+        var utf8 = header.utf8[...]
+        while !utf8.isEmpty && cookies.count < 64 {
+            let end = utf8.firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+            let pair = utf8[..<end].drop(while: { $0 == UInt8(ascii: " ") })
+            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                cookies.append((String(Substring(pair[..<equals])), String(Substring(pair[pair.index(after: equals)...]))))
+            }
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
         return cookies
     }

@@ -26,27 +26,25 @@ public struct Response: Sendable {
 
     /// The CGI header block followed by the body. `HEAD` requests get the headers only.
     public func serialized(omitBody: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count + 1024)
-        func line(_ text: String) {
-            // A header value never carries CR or LF: they would split the response.
-            if text.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
-                for byte in text.utf8 where byte != 13 && byte != 10 { out.append(byte) }
-            } else {
-                out.append(contentsOf: text.utf8)
-            }
-            out.append(13)
-            out.append(10)
+        // A header never carries CR or LF: they would split the response.
+        func clean(_ text: String) -> String {
+            text.utf8.contains(where: { $0 == 13 || $0 == 10 }) ? String(text.filter { $0 != "\r" && $0 != "\n" && $0 != "\r\n" }) : text
         }
-        line("Status: \(status.code) \(status.reason)")
+        var head = "Status: \(status.code) \(status.reason)\r\n"
+        head.reserveCapacity(1024)
+        var hasLength = false
         for header in headers {
-            line("\(header.name): \(header.value)")
+            if header.name.utf8.count == 14 && header.name.lowercased() == "content-length" { hasLength = true }
+            head += clean(header.name)
+            head += ": "
+            head += clean(header.value)
+            head += "\r\n"
         }
-        if header("Content-Length") == nil {
-            line("Content-Length: \(body.count)")
-        }
-        out.append(13)
-        out.append(10)
+        if !hasLength { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(head.utf8.count + (omitBody ? 0 : body.count))
+        out.append(contentsOf: head.utf8)
         if !omitBody { out.append(contentsOf: body) }
         return out
     }

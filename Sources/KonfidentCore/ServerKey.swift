@@ -2,21 +2,18 @@
 
 /// The server key (DESIGN §2): a file outside the database that keys link tokens and CSRF tokens.
 /// A copy of the database alone opens no door.
-public struct ServerKey: @unchecked Sendable {
-    /// The HMAC with the key already absorbed: each use copies it instead of keying again.
-    /// (Copies share nothing mutable: the digest state is copied on write.)
-    private let keyed: HMAC<SHA256>
+public struct ServerKey: Sendable {
+    // Keyed per use: a keyed `HMAC` value copied between threads would share its digest state.
+    let key: SymmetricKey
 
     public init(bytes: [UInt8]) {
         precondition(bytes.count >= 32, "the server key must have at least 256 bits")
-        keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+        key = SymmetricKey(data: bytes)
     }
 
     /// HMAC-SHA256 of `message` under the key.
     public func authenticate(_ message: [UInt8]) -> [UInt8] {
-        var mac = keyed
-        mac.update(data: message)
-        return Array(mac.finalize())
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
     public func authenticate(_ message: String) -> [UInt8] {
