@@ -1,4 +1,5 @@
 import CFastCGI
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -29,6 +30,8 @@ public final class FastCGIServer: @unchecked Sendable {
     private var acceptLock = pthread_mutex_t()
     private var threads: [pthread_t] = []
     private var stopped = false
+    /// Monotonic nanoseconds after which threads stop draining queued connections; 0 while serving.
+    private let drainDeadline = Atomic<Int64>(0)
 
     public init(address: ListenAddress, responder: any Responder, limits: Limits = Limits()) throws(SocketError) {
         self.address = address
@@ -59,8 +62,10 @@ public final class FastCGIServer: @unchecked Sendable {
     public func stop() {
         guard !stopped else { return }
         stopped = true
-        // New connections fail at once (nginx answers 502); those already queued are still answered.
+        // New connections fail at once (nginx answers 502); those already queued are still answered,
+        // for two seconds at most (a TCP listener keeps receiving new ones).
         if case let .unix(path, _) = address { unlink(path) }
+        drainDeadline.store(Self.monotonicNanoseconds() + 2_000_000_000, ordering: .releasing)
         var byte: UInt8 = 1
         _ = write(wakePipe[1], &byte, 1)
         for thread in threads { pthread_join(thread, nil) }
@@ -75,16 +80,30 @@ public final class FastCGIServer: @unchecked Sendable {
         defer { request.deallocate() }
         FCGX_InitRequest(request, listenDescriptor, 0)
         while true {
+            // Accept first, wait only when nothing is queued: under load a connection is
+            // usually waiting, and the poll would be a system call for nothing.
             pthread_mutex_lock(&acceptLock)
-            let ready = waitForConnection()
-            let accepted = ready && FCGX_Accept_r(request) == 0
+            let deadline = drainDeadline.load(ordering: .acquiring)
+            if deadline != 0 && Self.monotonicNanoseconds() > deadline {
+                pthread_mutex_unlock(&acceptLock)
+                break
+            }
+            var accepted = FCGX_Accept_r(request) == 0
+            while !accepted && waitForConnection() {
+                accepted = FCGX_Accept_r(request) == 0
+            }
             pthread_mutex_unlock(&acceptLock)
-            guard ready else { break }
-            guard accepted else { continue }
+            guard accepted else { break }
             handle(request)
             FCGX_Finish_r(request)
         }
         FCGX_Free(request, 1)
+    }
+
+    private static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     /// True when a connection waits on the listening socket, false when the server stops and no
