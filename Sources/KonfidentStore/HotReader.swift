@@ -61,6 +61,7 @@ final class ReaderConnection: @unchecked Sendable {
     enum Value {
         case integer(Int64)
         case blob([UInt8])
+        case text(String)
     }
 
     /// Runs `sql` with `values` and maps the first row, if any.
@@ -74,6 +75,9 @@ final class ReaderConnection: @unchecked Sendable {
             let position = Int32(index + 1)
             switch value {
             case let .integer(number): sqlite3_bind_int64(statement, position, number)
+            case let .text(text):
+                // SQLITE_TRANSIENT: SQLite copies the text before the call returns.
+                sqlite3_bind_text(statement, position, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
             case let .blob(bytes):
                 // SQLITE_TRANSIENT: SQLite copies the bytes before the call returns.
                 _ = bytes.withUnsafeBytes {

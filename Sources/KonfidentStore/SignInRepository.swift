@@ -119,9 +119,13 @@ extension Store {
     public func startSignIn(_ request: SignInRequest, at now: Int64,
                             tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredAttempt {
         // A refusal is returned, not thrown, from the transaction: its audit entry must not roll back.
+        // The member is looked up before the write transaction, on a reader: the writer is shared
+        // by every request, and a member added a moment ago is found at their next attempt.
+        let member = try hot.first("""
+            SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?
+            """, [.integer(request.workspace.id), .text(request.email.normalized)]) { Member(hot: $0) }
+        let active = member.flatMap { $0.state == .active ? $0 : nil }
         let outcome: Result<StoredAttempt, RateLimitHit> = try write { db in
-            let member = try Self.member(db, workspaceID: request.workspace.id, email: request.email)
-            let active = member.flatMap { $0.state == .active ? $0 : nil }
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
