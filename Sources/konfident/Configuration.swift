@@ -94,6 +94,10 @@ struct Configuration {
         guard sms.hasPrefix("file:") || sms.hasPrefix("https://") || sms.hasPrefix("http://") else {
             throw ConfigurationError(description: "KONFIDENT_SMS: expected file:PATH or the gateway's https:// URL (got '\(sms)')")
         }
+        // BankID sign-in is not wired into the pages yet: a configured BankID must not be ignored silently.
+        if let bankID = environment["KONFIDENT_BANKID"], !bankID.isEmpty {
+            throw ConfigurationError(description: "KONFIDENT_BANKID: BankID sign-in is not available in this version; unset it (got '\(bankID)')")
+        }
         smsUser = environment["KONFIDENT_SMS_USER"]
         smsPassword = environment["KONFIDENT_SMS_PASSWORD"]
         smsFrom = environment["KONFIDENT_SMS_FROM"] ?? "KONFIDENT"
