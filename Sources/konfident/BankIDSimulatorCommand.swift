@@ -22,23 +22,9 @@ struct BankIDSimulatorCommand: ParsableCommand {
     var threads: Int = 4
 
     func run() throws {
-        // Signals are taken by a sigwait below, never by a handler: block them before any thread starts.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
-
-        let address: ListenAddress
-        if let listen {
-            guard socket == nil else { fail("--socket and --listen exclude each other") }
-            guard let parsed = ListenAddress.tcp(parsing: listen) else { fail("--listen: expected HOST:PORT (got '\(listen)')") }
-            address = parsed
-        } else {
-            guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else { fail("--socket-mode: expected octal like 0660") }
-            address = .unix(path: socket ?? "bankid-simulator.sock", mode: mode)
-        }
+        let signals = Service.takeSignals()
+        let address = Service.listenAddress(socket: socket, socketMode: socketMode, listen: listen,
+                                            defaultSocket: "bankid-simulator.sock")
         guard (1...64).contains(threads) else { fail("--threads: expected 1 to 64") }
 
         let server: FastCGIServer
@@ -48,15 +34,9 @@ struct BankIDSimulatorCommand: ParsableCommand {
         server.start(threadCount: threads)
         FileHandle.standardError.write(Data("konfident bankid-simulator: serving on \(address)\n".utf8))
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = Service.waitForStop(signals)
         FileHandle.standardError.write(Data("konfident bankid-simulator: stopping (signal \(received))\n".utf8))
-        let watchdog = Thread {
-            Thread.sleep(forTimeInterval: 9)
-            FileHandle.standardError.write(Data("konfident bankid-simulator: requests still running after 9 s; exiting\n".utf8))
-            Foundation.exit(1)
-        }
-        watchdog.start()
+        Service.startWatchdog(name: "konfident bankid-simulator")
         server.stop()
         throw ExitCode.success
     }

@@ -206,14 +206,9 @@ struct Deliver: ParsableCommand {
                 print("\(count) message(s) handled")
                 return
             }
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            let signals = Service.takeSignals()
             worker.start()
-            var received: Int32 = 0
-            sigwait(&signals, &received)
+            _ = Service.waitForStop(signals)
             worker.stop()
         } catch { fail("\(error)") }
     }

@@ -18,25 +18,12 @@ struct Serve: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        // Signals are taken by a sigwait below, never by a handler: block them before any thread starts.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
+        let signals = Service.takeSignals()
 
         let configuration: Configuration
         do { configuration = try options.resolve() } catch { fail(error.description) }
-        let address: ListenAddress
-        if let listen {
-            guard socket == nil else { fail("--socket and --listen exclude each other") }
-            guard let parsed = ListenAddress.tcp(parsing: listen) else { fail("--listen: expected HOST:PORT (got '\(listen)')") }
-            address = parsed
-        } else {
-            guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else { fail("--socket-mode: expected octal like 0660") }
-            address = .unix(path: socket ?? configuration.databasePath + ".sock", mode: mode)
-        }
+        let address = Service.listenAddress(socket: socket, socketMode: socketMode, listen: listen,
+                                            defaultSocket: configuration.databasePath + ".sock")
         let threadCount = threads ?? max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
         guard (1...256).contains(threadCount) else { fail("--threads: expected 1 to 256") }
 
@@ -56,16 +43,9 @@ struct Serve: ParsableCommand {
         server.start(threadCount: threadCount)
         wiring.logger.info("serving", metadata: ["address": "\(address)", "threads": "\(threadCount)"])
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = Service.waitForStop(signals)
         wiring.logger.info("stopping", metadata: ["signal": "\(received)"])
-        // A watchdog: a request that hangs must not keep the service from stopping.
-        let watchdog = Thread {
-            Thread.sleep(forTimeInterval: 9)
-            FileHandle.standardError.write(Data("konfident: requests still running after 9 s; exiting\n".utf8))
-            Foundation.exit(1)
-        }
-        watchdog.start()
+        Service.startWatchdog(name: "konfident")
         server.stop()
         worker.stop()
         wiring.logger.info("stopped")
