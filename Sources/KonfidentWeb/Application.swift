@@ -87,10 +87,10 @@ public final class Application: Responder, Sendable {
         response.headers.append(contentsOf: linkPage ? Self.linkPageHeaders : Self.pageHeaders)
         guard let context else { return }
         if context.preSessionIsNew && response.header("Content-Type")?.hasPrefix("text/html") == true {
-            context.setCookies.append(Cookie.header(.preSession, context.preSession, maxAge: nil))
+            context.setCookie(.preSession, context.preSession, maxAge: nil)
         }
         if let chosen = Context.queryLanguage(context.request) {
-            context.setCookies.append(Cookie.header(.language, chosen.rawValue, maxAge: 365 * 86_400))
+            context.setCookie(.language, chosen.rawValue, maxAge: 365 * 86_400)
         }
         for cookie in context.setCookies {
             response.addHeader("Set-Cookie", cookie)

@@ -24,13 +24,26 @@ final class Context {
         self.now = now
         self.paths = Paths(prefix: workspace.url.pathPrefix)
         self.language = Context.language(of: request)
-        if let existing = request.cookie(CookieName.preSession.rawValue), Base64URL.isWellFormed(existing, length: 43...43) {
+        if let existing = request.cookie(Cookie.name(.preSession, in: workspace)), Base64URL.isWellFormed(existing, length: 43...43) {
             preSession = existing
             preSessionIsNew = false
         } else {
             preSession = Base64URL.encode(random.bytes(32))
             preSessionIsNew = true
         }
+    }
+
+    /// The value of one of the responder's cookies, by its name in this workspace.
+    func cookie(_ name: CookieName) -> String? {
+        request.cookie(Cookie.name(name, in: workspace))
+    }
+
+    func setCookie(_ name: CookieName, _ value: String, maxAge: Int64?) {
+        setCookies.append(Cookie.header(Cookie.name(name, in: workspace), value, maxAge: maxAge))
+    }
+
+    func deleteCookie(_ name: CookieName) {
+        setCookies.append(Cookie.deletion(Cookie.name(name, in: workspace)))
     }
 
     /// `?lang=` (the switch on the page), then the cookie it sets, then `Accept-Language`.
@@ -52,7 +65,7 @@ final class Context {
     func session(store: Store, settings: Settings) throws -> StoredSession? {
         if let loadedSession { return loadedSession }
         var found: StoredSession? = nil
-        if let cookie = request.cookie(CookieName.session.rawValue), Base64URL.isWellFormed(cookie, length: 43...43) {
+        if let cookie = cookie(.session), Base64URL.isWellFormed(cookie, length: 43...43) {
             found = try store.session(hash: Secret.hash(cookie), workspaceID: workspace.id,
                                       idleTimeout: settings.sessionIdle, at: now)
         }

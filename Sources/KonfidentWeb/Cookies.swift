@@ -1,3 +1,5 @@
+import KonfidentStore
+
 /// The cookies the responder sets. All carry the `__Host-` prefix: Secure, Path=/, no Domain,
 /// so no other host can plant or read them.
 enum CookieName: String, Sendable {
@@ -15,15 +17,23 @@ enum CookieName: String, Sendable {
 
 enum Cookie {
     /// `Set-Cookie` value. `maxAge` nil: until the browser closes; 0: delete.
-    static func header(_ name: CookieName, _ value: String, maxAge: Int64?, httpOnly: Bool = true) -> String {
-        var text = "\(name.rawValue)=\(value); Path=/; Secure"
+    static func header(_ name: String, _ value: String, maxAge: Int64?, httpOnly: Bool = true) -> String {
+        var text = "\(name)=\(value); Path=/; Secure"
         if httpOnly { text += "; HttpOnly" }
         text += "; SameSite=Lax"
         if let maxAge { text += "; Max-Age=\(maxAge)" }
         return text
     }
 
-    static func deletion(_ name: CookieName) -> String {
+    static func deletion(_ name: String) -> String {
         header(name, "", maxAge: 0)
+    }
+
+    /// The name a cookie has in `workspace`. `__Host-` cookies all have `Path=/`, so two workspaces
+    /// under different path prefixes of one host would share them: a workspace with a prefix gets
+    /// names of its own. The language is a preference of the person, shared by the host.
+    static func name(_ name: CookieName, in workspace: Workspace) -> String {
+        if workspace.url.pathPrefix.isEmpty || name == .language { return name.rawValue }
+        return "\(name.rawValue)-\(workspace.id)"
     }
 }

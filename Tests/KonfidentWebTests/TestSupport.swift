@@ -108,7 +108,7 @@ final class TestApp: @unchecked Sendable {
 
     /// The attempt a client's attempt cookie points at, read back from the store.
     func attempt(of client: Client) throws -> StoredAttempt? {
-        guard let secret = client.cookies[CookieName.attempt.rawValue] else { return nil }
+        guard let secret = client.cookies[Cookie.name(.attempt, in: workspace)] else { return nil }
         return try store.attempt(browserHash: Secret.hash(secret), workspaceID: workspace.id)
     }
 

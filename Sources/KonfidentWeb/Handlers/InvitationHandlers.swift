@@ -67,7 +67,7 @@ extension Application {
         }
         messageQueued()
         if let browserSecret {
-            context.setCookies.append(Cookie.header(.invitation, browserSecret, maxAge: settings.invitationLifetime))
+            context.setCookie(.invitation, browserSecret, maxAge: settings.invitationLifetime)
             return redirect(context.paths.welcome)
         }
         // The SMS link: in the browser that accepted the invitation, Finish is next; elsewhere, say so.
@@ -81,7 +81,7 @@ extension Application {
 
     /// The invitation this browser accepted, found by the invitation cookie.
     func browserInvitation(_ context: Context) throws -> StoredInvitation? {
-        guard let secret = context.request.cookie(CookieName.invitation.rawValue),
+        guard let secret = context.cookie(.invitation),
               Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
         let hash = Secret.hash(secret)
         guard let stored = try store.invitation(browserHash: hash, workspaceID: context.workspace.id),
@@ -94,7 +94,7 @@ extension Application {
         guard let stored = try browserInvitation(context) else { return redirect(context.paths.home) }
         let status = stored.invitation.status(at: context.now)
         guard status == .pending || status == .accepted else {
-            context.setCookies.append(Cookie.deletion(.invitation))
+            context.deleteCookie(.invitation)
             if status == .completed { return redirect(context.paths.home) }
             throw HTTPError(.linkGone(reason: status == .expired ? .linkExpired : .invitationEnded))
         }
@@ -136,8 +136,8 @@ extension Application {
             }
         }
         try endCurrentSession(context)
-        context.setCookies.append(Cookie.header(.session, sessionSecret, maxAge: settings.sessionMaximum))
-        context.setCookies.append(Cookie.deletion(.invitation))
+        context.setCookie(.session, sessionSecret, maxAge: settings.sessionMaximum)
+        context.deleteCookie(.invitation)
         return redirect(context.paths.home)
     }
 }

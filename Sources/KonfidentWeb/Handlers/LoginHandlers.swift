@@ -48,7 +48,7 @@ extension Application {
         }
         // Only members' attempts queue messages; waking the worker for nothing would cost a write.
         if stored.memberID != nil { messageQueued() }
-        context.setCookies.append(Cookie.header(.attempt, browserSecret, maxAge: settings.linkLifetime + 300))
+        context.setCookie(.attempt, browserSecret, maxAge: settings.linkLifetime + 300)
         return redirect(context.paths.wait)
     }
 

@@ -138,7 +138,7 @@ extension Application {
                 try store.revokeMember(id: memberID, in: context.workspace, by: admin.member,
                                        ip: context.request.remoteAddress, at: context.now)
                 if memberID == admin.member.id {
-                    context.setCookies.append(Cookie.deletion(.session))
+                    context.deleteCookie(.session)
                     return redirect(context.paths.home)
                 }
                 return redirect(context.paths.members + "?notice=revoked")

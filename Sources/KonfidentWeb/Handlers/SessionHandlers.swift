@@ -6,10 +6,10 @@ extension Application {
     /// `POST /_konfident/signout`: ends the session server-side and drops the cookie.
     func signOut(_ context: Context) throws -> Response {
         _ = try checkedForm(context)
-        if let cookie = context.request.cookie(CookieName.session.rawValue) {
+        if let cookie = context.cookie(.session) {
             try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
         }
-        context.setCookies.append(Cookie.deletion(.session))
+        context.deleteCookie(.session)
         return redirect(context.paths.home)
     }
 

@@ -5,7 +5,7 @@ import KonfidentStore
 extension Application {
     /// The attempt this browser started, found by the attempt cookie.
     func browserAttempt(_ context: Context) throws -> StoredAttempt? {
-        guard let secret = context.request.cookie(CookieName.attempt.rawValue),
+        guard let secret = context.cookie(.attempt),
               Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
         let hash = Secret.hash(secret)
         guard let stored = try store.attempt(browserHash: hash, workspaceID: context.workspace.id),
@@ -29,7 +29,7 @@ extension Application {
                                      refresh: 3, script: "wait.js", mainAttributes: poll,
                                      languageSwitch: context.paths.wait))
         case .expired, .superseded, .cancelled, .completed:
-            context.setCookies.append(Cookie.deletion(.attempt))
+            context.deleteCookie(.attempt)
             let view = MessageView(title: Text.checkInboxTitle.string(context.language),
                                    paragraphs: [Text.attemptEnded.string(context.language)],
                                    backLink: (Text.startAgain.string(context.language), context.paths.home))
@@ -55,13 +55,13 @@ extension Application {
         if let stored = try browserAttempt(context) {
             try store.cancelAttempt(id: stored.id)
         }
-        context.setCookies.append(Cookie.deletion(.attempt))
+        context.deleteCookie(.attempt)
         return redirect(context.paths.home)
     }
 
     /// Ends the session this browser had, if any: a new sign-in replaces it on the server too.
     func endCurrentSession(_ context: Context) throws {
-        if let cookie = context.request.cookie(CookieName.session.rawValue), Base64URL.isWellFormed(cookie, length: 43...43) {
+        if let cookie = context.cookie(.session), Base64URL.isWellFormed(cookie, length: 43...43) {
             try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
         }
     }
@@ -74,12 +74,12 @@ extension Application {
                                          sessionLifetime: settings.sessionMaximum,
                                          ip: context.request.remoteAddress, at: context.now)
         } catch is SignInAttempt.Failure {
-            context.setCookies.append(Cookie.deletion(.attempt))
+            context.deleteCookie(.attempt)
             return redirect(context.paths.home)
         }
         try endCurrentSession(context)
-        context.setCookies.append(Cookie.header(.session, sessionSecret, maxAge: settings.sessionMaximum))
-        context.setCookies.append(Cookie.deletion(.attempt))
+        context.setCookie(.session, sessionSecret, maxAge: settings.sessionMaximum)
+        context.deleteCookie(.attempt)
         return redirect(context.paths.home)
     }
 }
