@@ -44,12 +44,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore", "TestSupport"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
-        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI"]),
-        .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI"]),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore"]),
+        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI", "TestSupport"]),
+        .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI", "TestSupport"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BankID"]),
     ]
 )

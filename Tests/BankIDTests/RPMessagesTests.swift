@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BankID
+import TestSupport
 
 struct RPMessagesTests {
     private func json(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
@@ -182,7 +183,7 @@ struct RPMessagesTests {
     /// decodes to the same value.
     @Test(arguments: [1, 2, 3, 42, 2024] as [UInt64])
     func fuzz(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let seeds: [String] = [
             #"{"orderRef":"a","status":"pending","hintCode":"userSign"}"#,
             #"{"errorCode":"maintenance","details":"down"}"#,

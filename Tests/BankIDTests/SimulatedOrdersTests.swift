@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BankID
+import TestSupport
 
 struct SimulatedOrdersTests {
     let t0 = Date(timeIntervalSince1970: 1_750_000_000)
@@ -11,7 +12,7 @@ struct SimulatedOrdersTests {
 
     func started(_ personalNumber: String? = nil, seed: UInt64 = 7,
                  sim: inout SimulatedOrders) throws -> AuthResponse {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return try sim.auth(.forPerson(personalNumber, endUserIp: "192.0.2.10"), now: t0, random: &random).get()
     }
 
@@ -39,7 +40,7 @@ struct SimulatedOrdersTests {
     @Test(arguments: ["", "1.2.3", "256.1.1.1", "01.2.3.4", "a.b.c.d", "1.2.3.4 ", "::g", "1:2:3:4:5:6:7:8:9", "1::2::3"])
     func authRefusesBadEndUserIp(ip: String) {
         var sim = SimulatedOrders()
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         #expect(sim.auth(AuthRequest(endUserIp: ip), now: t0, random: &random)
             == .failure(RPError(.invalidParameters, details: "Invalid endUserIp")))
         #expect(sim.orders.isEmpty)
@@ -49,14 +50,14 @@ struct SimulatedOrdersTests {
                       "fe80:0:0:0:0:0:0:1", "1:2:3:4:5:6:7::"])
     func authAcceptsIPs(ip: String) {
         var sim = SimulatedOrders()
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         #expect((try? sim.auth(AuthRequest(endUserIp: ip), now: t0, random: &random).get()) != nil)
     }
 
     @Test(arguments: ["19990807239", "199908072392", "19990807239x", "9908072391", "1999-0807-2391"])
     func authRefusesBadPersonalNumber(pno: String) {
         var sim = SimulatedOrders()
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         #expect(sim.auth(.forPerson(pno, endUserIp: "192.0.2.1"), now: t0, random: &random)
             == .failure(RPError(.invalidParameters, details: "Incorrect personalNumber")))
     }
@@ -71,7 +72,7 @@ struct SimulatedOrdersTests {
 
     @Test func authValidatesVisibleData() {
         var sim = SimulatedOrders()
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         var request = AuthRequest(endUserIp: "192.0.2.1", userVisibleData: "not base64!")
         #expect(sim.auth(request, now: t0, random: &random)
             == .failure(RPError(.invalidParameters, details: "Invalid userVisibleData")))
@@ -230,7 +231,7 @@ struct SimulatedOrdersTests {
     @Test func secondOrderForTheSamePersonCancelsBoth() throws {
         var sim = SimulatedOrders()
         let first = try started(member, seed: 1, sim: &sim)
-        var random = SeededRandom(seed: 2)
+        var random = SplitMix64(seed: 2)
         let second = sim.auth(.forPerson(member, endUserIp: "192.0.2.10"), now: at(5), random: &random)
         #expect(second == .failure(RPError(.alreadyInProgress, details: "Order already in progress for pno")))
         #expect(RPErrorCode.alreadyInProgress.httpStatus == 400)
@@ -240,7 +241,7 @@ struct SimulatedOrdersTests {
         #expect(UserMessage.forCollect(answer, startMethod: .qrCode) == .rfa3)
         #expect(UserMessage.forError(.alreadyInProgress) == .rfa4)
         // Now that nothing is pending for the person, a new order is accepted.
-        var random3 = SeededRandom(seed: 3)
+        var random3 = SplitMix64(seed: 3)
         #expect((try? sim.auth(.forPerson(member, endUserIp: "192.0.2.10"), now: at(7), random: &random3).get()) != nil)
     }
 
@@ -263,7 +264,7 @@ struct SimulatedOrdersTests {
         #expect(sim.collect(orderRef: auth.orderRef, now: at(2)) == .failure(SimulatedOrders.noSuchOrder))
         #expect(sim.openByQR(qr(auth, 2), now: at(2)) == .failure(.unknownOrder))
         // The person is free again.
-        var random = SeededRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         #expect((try? sim.auth(.forPerson(member, endUserIp: "192.0.2.10"), now: at(3), random: &random).get()) != nil)
     }
 
@@ -298,7 +299,7 @@ struct SimulatedOrdersTests {
         #expect(sim.collect(orderRef: auth.orderRef, now: at(2)) == .success(.pending(auth.orderRef, .outstandingTransaction)))
         // It also hits auth and cancel, without creating or cancelling anything.
         sim.injectError(code)
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         #expect((try? sim.auth(.forPerson(nil, endUserIp: "192.0.2.1"), now: at(3), random: &random).get()) == nil)
         #expect(sim.orders.count == 1)
         sim.injectError(code)
@@ -309,7 +310,7 @@ struct SimulatedOrdersTests {
     @Test func maintenanceIs503AndRFA5() {
         var sim = SimulatedOrders()
         sim.injectError(.maintenance)
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         let result = sim.auth(.forPerson(nil, endUserIp: "192.0.2.1"), now: t0, random: &random)
         guard case .failure(let error) = result else { Issue.record("no error"); return }
         #expect(error.httpStatus == 503)
@@ -323,7 +324,7 @@ struct SimulatedOrdersTests {
     @Test(arguments: [11, 12, 13] as [UInt64])
     func randomWalk(seed: UInt64) {
         var sim = SimulatedOrders()
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var refs: [String] = []
         var auths: [String: AuthResponse] = [:]
         var clock: TimeInterval = 0

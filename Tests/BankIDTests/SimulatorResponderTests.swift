@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BankID
+import TestSupport
 
 /// A clock the test moves.
 final class TestClock: Sendable {
@@ -19,7 +20,7 @@ struct SimulatorResponderTests {
 
     init() {
         let clock = self.clock
-        responder = SimulatorResponder(clock: { clock.now }, random: SeededRandom(seed: 42))
+        responder = SimulatorResponder(clock: { clock.now }, random: SplitMix64(seed: 42))
     }
 
     static let verified = ["SSL_CLIENT_VERIFY": "SUCCESS", "SSL_CLIENT_S_DN": "CN=KONFIDENT relying party,O=KONFIDENT test"]

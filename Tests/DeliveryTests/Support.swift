@@ -6,25 +6,9 @@ import KonfidentCore
 import KonfidentStore
 import Testing
 @testable import Delivery
+import TestSupport
 
 // MARK: - Randomness and time
-
-/// SplitMix64 (Steele, Lea, Flood 2014): the same text on every run for a given seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A clock that stands still until the test moves it.
 final class TestClock: KonfidentCore.Clock, @unchecked Sendable {

@@ -1,5 +1,6 @@
 @testable import FastCGI
 import Testing
+import TestSupport
 
 @Suite struct RequestTests {
     @Test func pathIsScriptNamePlusPathInfoAndRequestURIIsIgnored() {

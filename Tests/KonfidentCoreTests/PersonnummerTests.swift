@@ -1,5 +1,6 @@
 import KonfidentCore
 import Testing
+import TestSupport
 
 @Suite struct PersonnummerTests {
     static let today = CivilDate(year: 2025, month: 6, day: 15)

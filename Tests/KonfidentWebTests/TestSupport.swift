@@ -5,6 +5,8 @@ import Foundation
 import KonfidentCore
 import KonfidentStore
 @testable import KonfidentWeb
+import TestSupport
+import TestSupport
 
 /// A clock the test sets and moves.
 final class TestClock: Clock, @unchecked Sendable {
@@ -28,13 +30,13 @@ final class TestClock: Clock, @unchecked Sendable {
     }
 }
 
-/// SplitMix64: the same bytes for the same seed, different bytes for every call.
+/// The same bytes for the same seed, different bytes for every call (SplitMix64).
 final class TestRandom: RandomSource, @unchecked Sendable {
     private let lock = NSLock()
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64 = 0x5EED) {
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
     func bytes(_ count: Int) -> [UInt8] {
@@ -43,11 +45,7 @@ final class TestRandom: RandomSource, @unchecked Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         while out.count < count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
+            let z = generator.next()
             for shift in stride(from: 0, to: 64, by: 8) where out.count < count {
                 out.append(UInt8(truncatingIfNeeded: z >> UInt64(shift)))
             }
