@@ -84,11 +84,7 @@ final class BankIDSimulatorStack {
     /// SIGTERM to the simulator: its exit status.
     func terminateSimulator() -> Int32 {
         guard let simulator else { return -1 }
-        kill(simulator.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while simulator.isRunning && Date() < deadline { usleep(20_000) }
-        if simulator.isRunning { kill(simulator.processIdentifier, SIGKILL) }
-        simulator.waitUntilExit()
+        Stack.end(simulator, patience: 10)
         self.simulator = nil
         return simulator.terminationStatus
     }
@@ -109,17 +105,7 @@ final class BankIDSimulatorStack {
     deinit { stop() }
 
     private func launch(_ executable: String, _ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        _ = FileManager.default.createFile(atPath: directory + "/" + log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: directory + "/" + log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try Stack.launch(executable, arguments, in: directory, log: log)
     }
 }
 

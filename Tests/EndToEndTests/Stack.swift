@@ -167,11 +167,11 @@ final class Stack {
         smtp = nil
     }
 
-    /// SIGTERM, then SIGKILL after 5 s: a child may inherit a mask that blocks SIGTERM.
-    static func end(_ process: Process) {
+    /// SIGTERM, then SIGKILL after `patience` seconds: a child may inherit a mask that blocks SIGTERM.
+    static func end(_ process: Process, patience: Double = 5) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(patience)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -218,6 +218,14 @@ final class Stack {
 
     private func launch(_ executable: String, _ arguments: [String], log: String,
                         signalsUnblocked: Bool = false, processGroup: Bool = false) throws -> Process {
+        try Self.launch(executable, arguments, in: directory, environment: environment, log: log,
+                        signalsUnblocked: signalsUnblocked, processGroup: processGroup)
+    }
+
+    /// Starts a background process in `directory`, its output in the file `log` there.
+    static func launch(_ executable: String, _ arguments: [String], in directory: String,
+                       environment: [String: String]? = nil, log: String,
+                       signalsUnblocked: Bool = false, processGroup: Bool = false) throws -> Process {
         let process = Process()
         if signalsUnblocked {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -226,7 +234,7 @@ final class Stack {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
         }
-        process.environment = environment
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         _ = FileManager.default.createFile(atPath: directory + "/" + log, contents: nil)
         let handle = FileHandle(forWritingAtPath: directory + "/" + log)
