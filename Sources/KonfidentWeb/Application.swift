@@ -89,7 +89,7 @@ public final class Application: Responder, Sendable {
         if context.preSessionIsNew && response.header("Content-Type")?.hasPrefix("text/html") == true {
             context.setCookie(.preSession, context.preSession, maxAge: nil)
         }
-        if let chosen = Context.queryLanguage(context.request) {
+        if let chosen = context.chosenLanguage {
             context.setCookie(.language, chosen.rawValue, maxAge: 365 * 86_400)
         }
         for cookie in context.setCookies {

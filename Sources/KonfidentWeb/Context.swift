@@ -10,6 +10,8 @@ final class Context {
     let route: Route
     let now: Int64
     let language: Language
+    /// The language picked with the switch on the page (`?lang=`), to be remembered in a cookie.
+    let chosenLanguage: Language?
     let paths: Paths
     /// The pre-session id: from the cookie, or new (then set on the response).
     let preSession: String
@@ -23,7 +25,8 @@ final class Context {
         self.route = route
         self.now = now
         self.paths = Paths(prefix: workspace.url.pathPrefix)
-        self.language = Context.language(of: request)
+        self.chosenLanguage = Context.queryLanguage(request)
+        self.language = chosenLanguage ?? Context.language(of: request)
         if let existing = request.cookie(Cookie.name(.preSession, in: workspace)), Base64URL.isWellFormed(existing, length: 43...43) {
             preSession = existing
             preSessionIsNew = false
