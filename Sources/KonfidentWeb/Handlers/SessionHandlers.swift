@@ -6,11 +6,17 @@ extension Application {
     /// `POST /_konfident/signout`: ends the session server-side and drops the cookie.
     func signOut(_ context: Context) throws -> Response {
         _ = try checkedForm(context)
-        if let cookie = context.cookie(.session) {
-            try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
-        }
+        try endCurrentSession(context)
         context.deleteCookie(.session)
         return redirect(context.paths.home)
+    }
+
+    /// Ends the session this browser has, if any, on the server: sign out, and a new sign-in
+    /// (which replaces it).
+    func endCurrentSession(_ context: Context) throws {
+        if let cookie = context.cookie(.session), Base64URL.isWellFormed(cookie, length: 43...43) {
+            try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
+        }
     }
 
     /// `GET /_konfident/auth` for nginx `auth_request`: 204 with who is signed in, or 401.

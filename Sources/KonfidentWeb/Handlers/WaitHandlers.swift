@@ -59,13 +59,6 @@ extension Application {
         return redirect(context.paths.home)
     }
 
-    /// Ends the session this browser had, if any: a new sign-in replaces it on the server too.
-    func endCurrentSession(_ context: Context) throws {
-        if let cookie = context.cookie(.session), Base64URL.isWellFormed(cookie, length: 43...43) {
-            try store.endSession(hash: Secret.hash(cookie), ip: context.request.remoteAddress, at: context.now)
-        }
-    }
-
     /// Opens the session of a verified attempt in this browser, with a new session id.
     func signIn(_ stored: StoredAttempt, _ context: Context) throws -> Response {
         let sessionSecret = Base64URL.encode(random.bytes(32))
