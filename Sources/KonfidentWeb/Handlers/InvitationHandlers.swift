@@ -114,9 +114,7 @@ extension Application {
     func welcomeStatus(_ context: Context) throws -> Response {
         let stored = try browserInvitation(context)
         let state = stored.map { $0.invitation.status(at: context.now).rawValue } ?? "revoked"
-        let missing = (stored?.invitation.missingChannels ?? []).map { "\"\($0.rawValue)\"" }.joined(separator: ",")
-        let json = "{\"state\":\"\(state)\",\"missing\":[\(missing)]}"
-        return Response(status: .ok, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        return pollAnswer(state: state, missing: stored?.invitation.missingChannels ?? [])
     }
 
     /// Finish: `POST /_konfident/welcome`. The membership becomes active; this browser is signed in.

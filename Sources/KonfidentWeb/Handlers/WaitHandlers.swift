@@ -44,8 +44,14 @@ extension Application {
         // Which links are missing is told only once one was confirmed: before that, a member's
         // page must not differ from anybody else's.
         let shown = stored.flatMap { $0.attempt.confirmedChannels.isEmpty ? nil : $0.attempt.missingChannels } ?? []
-        let missing = shown.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
-        let json = "{\"state\":\"\(state)\",\"missing\":[\(missing)]}"
+        return pollAnswer(state: state, missing: shown)
+    }
+
+    /// What `www/wait.js` reads: `{"state": …, "missing": […]}`. The values are enum raw values,
+    /// so nothing needs escaping.
+    func pollAnswer(state: String, missing: [LinkChannel]) -> Response {
+        let list = missing.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
+        let json = "{\"state\":\"\(state)\",\"missing\":[\(list)]}"
         return Response(status: .ok, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
     }
 
