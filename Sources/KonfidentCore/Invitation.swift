@@ -36,14 +36,41 @@ public struct Invitation: Sendable, Equatable {
     public let expiresAt: Int64
     public let requiredChannels: Set<LinkChannel>
     public var confirmedChannels: Set<LinkChannel>
+    /// A BankID member invited by email: after the email link, a BankID order with the member's
+    /// personnummer as requirement must complete before Finish.
+    public let requiresBankID: Bool
+    public var bankIDProven: Bool
 
     public init(state: State = .pending, createdAt: Int64, expiresAt: Int64,
-                requiredChannels: Set<LinkChannel>, confirmedChannels: Set<LinkChannel> = []) {
+                requiredChannels: Set<LinkChannel>, confirmedChannels: Set<LinkChannel> = [],
+                requiresBankID: Bool = false, bankIDProven: Bool = false) {
         self.state = state
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.requiredChannels = requiredChannels
         self.confirmedChannels = confirmedChannels
+        self.requiresBankID = requiresBankID
+        self.bankIDProven = bankIDProven
+    }
+
+    /// Whether the BankID proof is what is missing: every link confirmed, no BankID order yet.
+    public func awaitsBankID(at now: Int64) -> Bool {
+        requiresBankID && !bankIDProven && status(at: now) == .accepted
+    }
+
+    /// A BankID order with the member's personnummer completed (only after the email link).
+    public mutating func proveBankID(at now: Int64) throws(Failure) {
+        switch status(at: now) {
+        case .accepted: break
+        case .pending: throw .notAccepted
+        case .expired: throw .expired
+        case .superseded: throw .superseded
+        case .revoked: throw .revoked
+        case .completed: throw .alreadyUsed
+        }
+        guard requiresBankID else { throw .channelNotRequired }
+        guard !bankIDProven else { throw .alreadyUsed }
+        bankIDProven = true
     }
 
     public func status(at now: Int64) -> Status {
@@ -79,7 +106,9 @@ public struct Invitation: Sendable, Equatable {
     /// Finish: allowed once, after every proof, before expiry.
     public mutating func finish(at now: Int64) throws(Failure) {
         switch status(at: now) {
-        case .accepted: state = .completed
+        case .accepted:
+            if requiresBankID && !bankIDProven { throw .notAccepted }
+            state = .completed
         case .expired: throw .expired
         case .superseded: throw .superseded
         case .revoked: throw .revoked

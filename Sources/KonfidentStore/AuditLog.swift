@@ -16,6 +16,9 @@ public enum AuditEvent: String, Sendable {
     case memberRevoked = "member-revoked"
     case roleChanged = "role-changed"
     case workspaceCreated = "workspace-created"
+    case bankIDOrder = "bankid-order"
+    case bankIDNoAccess = "bankid-no-access"
+    case invitationBankID = "invitation-bankid"
 }
 
 /// One row of the audit log as read back.

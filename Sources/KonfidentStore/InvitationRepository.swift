@@ -23,7 +23,8 @@ public struct StoredInvitation: Sendable, Equatable {
         invitation = Invitation(
             state: Invitation.State(rawValue: row["state"]) ?? .revoked, createdAt: row["created_at"],
             expiresAt: row["expires_at"], requiredChannels: StoredAttempt.channels(row["required_channels"]),
-            confirmedChannels: StoredAttempt.channels(row["confirmed_channels"]))
+            confirmedChannels: StoredAttempt.channels(row["confirmed_channels"]),
+            requiresBankID: (row["requires_bankid"] as Int64?) == 1, bankIDProven: (row["bankid_proven_at"] as Int64?) != nil)
     }
 }
 
@@ -90,10 +91,11 @@ extension Store {
         let channels: Set<LinkChannel> = member.method == .twoFactor ? [.email, .sms] : [.email]
         try db.cachedStatement(sql: """
             INSERT INTO invitation (workspace_id, member_id, invited_by, match_code, nonce, required_channels,
-                                    state, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                                    state, created_at, expires_at, requires_bankid)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
             """).execute( arguments: [member.workspaceID, member.id, request.invitedBy?.id, request.matchCode.text,
-                             request.nonce, StoredAttempt.text(channels), now, now + request.lifetime])
+                             request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
+                             member.method == .bankid ? 1 : 0])
         let id = db.lastInsertedRowID
         try db.cachedStatement(sql: "UPDATE invitation SET email_token_hash = ? WHERE id = ?").execute( arguments: [tokenHash(id, .email), id])
         if channels.contains(.sms) {

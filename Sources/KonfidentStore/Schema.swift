@@ -126,6 +126,32 @@ enum Schema {
                 CREATE INDEX invitation_by_browser ON invitation(browser_hash);
                 """)
         }
+        migrator.registerMigration("v4 BankID orders") { db in
+            try db.execute(sql: """
+                CREATE TABLE bankid_order (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    browser_hash BLOB NOT NULL,
+                    purpose TEXT NOT NULL,
+                    invitation_id INTEGER REFERENCES invitation(id) ON DELETE CASCADE,
+                    required_personnummer TEXT,
+                    order_ref TEXT NOT NULL,
+                    sealed BLOB,
+                    state TEXT NOT NULL,
+                    hint_code TEXT,
+                    error_code TEXT,
+                    personnummer TEXT,
+                    member_id INTEGER REFERENCES member(id) ON DELETE SET NULL,
+                    started_at INTEGER NOT NULL,
+                    collected_at INTEGER,
+                    ip TEXT NOT NULL
+                );
+                CREATE INDEX bankid_order_by_browser ON bankid_order(browser_hash);
+                CREATE INDEX bankid_order_pending ON bankid_order(state, started_at);
+                ALTER TABLE invitation ADD COLUMN requires_bankid INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE invitation ADD COLUMN bankid_proven_at INTEGER;
+                """)
+        }
         return migrator
     }()
 }
