@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "KonfidentWeb", dependencies: [
-            "FastCGI", "KonfidentCore", "KonfidentStore",
+            "FastCGI", "KonfidentCore", "KonfidentStore", "BankID",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
-        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI", "TestSupport"]),
+        .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI", "BankID", "TestSupport"]),
         .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BankID"]),

@@ -54,6 +54,15 @@ public struct RPTransportError: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
+/// The three calls of the RP API v6.0 a relying party makes. `RPClient` speaks them over mutual TLS;
+/// tests use a simulator in the same process.
+public protocol RelyingParty: Sendable {
+    /// Throws `RPError` for an error answer, `RPTransportError` when no answer came.
+    func auth(_ request: AuthRequest) throws -> AuthResponse
+    func collect(orderRef: String) throws -> CollectResponse
+    func cancel(orderRef: String) throws
+}
+
 /// The BankID Relying Party API v6.0 client: `POST {baseURL}auth|collect|cancel` over mutual TLS with
 /// libcurl. Every call uses its own easy handle, so one client serves any number of threads.
 ///
@@ -63,7 +72,7 @@ public struct RPTransportError: Error, Equatable, Sendable, CustomStringConverti
 ///   store) and names the host of `baseURL` (`CURLOPT_SSL_VERIFYPEER` 1, `CURLOPT_SSL_VERIFYHOST` 2).
 /// - Answers are read with `RPAnswer.read`: a non-200 answer throws `RPError`; a transfer that
 ///   failed throws `RPTransportError`.
-public final class RPClient: Sendable {
+public final class RPClient: RelyingParty {
     public let baseURL: String
     public let certificate: String
     public let key: String

@@ -11,6 +11,9 @@ enum CookieName: String, Sendable {
     case attempt = "__Host-konfident-attempt"
     /// Binds an accepted invitation to the browser that accepted it, where Finish is offered.
     case invitation = "__Host-konfident-invitation"
+    /// Binds a BankID order to the browser that started it; only its SHA-256 is stored, and it
+    /// keys the sealing of the order's QR and autostart secrets.
+    case bankID = "__Host-konfident-bankid"
     /// The chosen language (`en` / `sv`).
     case language = "__Host-konfident-lang"
 }

@@ -9,6 +9,10 @@ struct Paths: Sendable {
     var waitCancel: String { prefix + "/_konfident/wait/cancel" }
     var signOut: String { prefix + "/_konfident/signout" }
     var bankID: String { prefix + "/_konfident/bankid" }
+    var bankIDQR: String { prefix + "/_konfident/bankid/qr" }
+    var bankIDStatus: String { prefix + "/_konfident/bankid/status" }
+    var bankIDCancel: String { prefix + "/_konfident/bankid/cancel" }
+    var welcomeBankID: String { prefix + "/_konfident/welcome/bankid" }
     var members: String { prefix + "/_konfident/members" }
     var invite: String { prefix + "/_konfident/members/invite" }
     var welcome: String { prefix + "/_konfident/welcome" }

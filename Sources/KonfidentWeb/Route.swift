@@ -19,8 +19,17 @@ enum Route: Equatable, Sendable {
     case signOut
     /// `/_konfident/auth`: nginx `auth_request`.
     case auth
-    /// `/_konfident/bankid`: sign-in with BankID.
+    /// `/_konfident/bankid`: sign-in with BankID: the start form, the waiting screen, the outcome
+    /// (GET); a new order (POST).
     case bankID
+    /// `/_konfident/bankid/qr`: the animated QR code of this second (SVG).
+    case bankIDQR
+    /// `/_konfident/bankid/status`: the waiting screen's poll (JSON).
+    case bankIDStatus
+    /// `/_konfident/bankid/cancel`: Cancel.
+    case bankIDCancel
+    /// `/_konfident/welcome/bankid`: a BankID member invited by email proves their personnummer.
+    case welcomeBankID
     /// `/_konfident/members`: the members page (administrators).
     case members
     /// `/_konfident/members/invite`: the invitation form.
@@ -44,6 +53,10 @@ enum Route: Equatable, Sendable {
         case "/_konfident/signout": self = .signOut
         case "/_konfident/auth": self = .auth
         case "/_konfident/bankid": self = .bankID
+        case "/_konfident/bankid/qr": self = .bankIDQR
+        case "/_konfident/bankid/status": self = .bankIDStatus
+        case "/_konfident/bankid/cancel": self = .bankIDCancel
+        case "/_konfident/welcome/bankid": self = .welcomeBankID
         case "/_konfident/members": self = .members
         case "/_konfident/members/invite": self = .invite
         case "/_konfident/welcome": self = .welcome
@@ -74,9 +87,9 @@ enum Route: Equatable, Sendable {
     /// Methods the route answers; `HEAD` is allowed wherever `GET` is.
     var methods: [String] {
         switch self {
-        case .home, .wait, .waitStatus, .auth, .bankID, .members, .welcomeStatus: ["GET", "HEAD"]
-        case .login, .waitCancel, .signOut, .invite, .member: ["POST"]
-        case .verify, .invitation, .welcome: ["GET", "HEAD", "POST"]
+        case .home, .wait, .waitStatus, .auth, .members, .welcomeStatus, .bankIDQR, .bankIDStatus: ["GET", "HEAD"]
+        case .login, .waitCancel, .signOut, .invite, .member, .bankIDCancel, .welcomeBankID: ["POST"]
+        case .verify, .invitation, .welcome, .bankID: ["GET", "HEAD", "POST"]
         }
     }
 

@@ -1,3 +1,4 @@
+import BankID
 import KonfidentCore
 
 /// What the web layer needs to know of the configuration (DESIGN §3); the executable fills it
@@ -8,9 +9,25 @@ public struct Settings: Sendable {
     public var sessionIdle: Int64 = 1_800
     public var sessionMaximum: Int64 = 43_200
     public var rateLimits: RateLimitPolicy = .defaults
-    /// False until a BankID relying-party service is configured.
-    public var bankIDConfigured = false
+    /// The BankID service (`KONFIDENT_BANKID`); nil: BankID is not offered.
+    public var bankID: BankIDSettings?
     public var maximumFormFields = 64
 
     public init() {}
+
+    public var bankIDConfigured: Bool { bankID != nil }
+}
+
+/// How the responder reaches BankID.
+public struct BankIDSettings: Sendable {
+    /// The RP API v6.0 service: `RPClient` (mutual TLS) in production and with the simulator.
+    public var service: any RelyingParty
+    /// With `KONFIDENT_BANKID=simulator`: the simulated phone app's page, which the BankID pages
+    /// link to so that a demo needs no phone. Nil with the real service.
+    public var simulatorApp: String?
+
+    public init(service: any RelyingParty, simulatorApp: String? = nil) {
+        self.service = service
+        self.simulatorApp = simulatorApp
+    }
 }

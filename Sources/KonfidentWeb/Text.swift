@@ -100,6 +100,25 @@ enum Text: Sendable {
     case welcomePendingLead
     case smsConfirmedElsewhere
     case invitationEnded
+    case bankIDStartLead
+    case personnummerOptionalLabel
+    case personnummerOptionalHint
+    case bankIDScanLead
+    case qrCodeLabel
+    case openBankIDHere
+    case cancel
+    case tryAgain
+    case noAccessTitle
+    case noAccess(identity: String)
+    case simulatorNote
+    case openSimulator
+    case welcomeBankIDTitle
+    case welcomeBankIDLead
+    case welcomeBankIDKnown(masked: String)
+    case continueWithBankID
+    case bankIDWrongPerson
+    case personnummerTaken
+    case bankIDAlreadyInProgressTitle
 
     func string(_ language: Language) -> String {
         switch language {
@@ -230,7 +249,7 @@ enum Text: Sendable {
         case .emailRequired: "This login method needs an email address."
         case .phoneRequired: "Email + SMS needs a mobile number."
         case .identityRequired: "BankID needs a personnummer or an email address."
-        case .bankIDEmailUnavailable: "Activating a BankID member by email needs BankID, which this server does not offer yet. Invite by personnummer only."
+        case .bankIDEmailUnavailable: "Activating a BankID member by email needs BankID, which this server does not offer. Invite by personnummer only."
         case .duplicateMember: "There is already a member with that email address or personnummer."
         case .lastAdministrator: "The workspace must keep at least one active administrator."
         case .invitationTitle: "Accept the invitation"
@@ -246,6 +265,25 @@ enum Text: Sendable {
         case .welcomePendingLead: "We have sent a link to your mobile number. Open it, on this device or another one; this page moves on by itself."
         case .smsConfirmedElsewhere: "Your mobile number is confirmed. Go back to the window where you accepted the invitation and press Finish."
         case .invitationEnded: "This invitation no longer works. Ask your administrator to send it again."
+        case .bankIDStartLead: "Identify yourself with the BankID app, on this device or on your phone."
+        case .personnummerOptionalLabel: "Personnummer (optional)"
+        case .personnummerOptionalHint: "If you give it, only the BankID of that personnummer can be used. YYYYMMDD-NNNN."
+        case .bankIDScanLead: "Start the BankID app on your phone and tap the QR code button. Point the camera at the QR code below."
+        case .qrCodeLabel: "QR code for the BankID app"
+        case .openBankIDHere: "Open BankID on this device"
+        case .cancel: "Cancel"
+        case .tryAgain: "Try again"
+        case .noAccessTitle: "No access"
+        case let .noAccess(identity): "You identified yourself with BankID as \(identity), but you have no access to this workspace. Ask an administrator of the workspace to invite you."
+        case .simulatorNote: "Demo: BankID is simulated here. Open the simulated BankID app in another tab, paste the QR code's text or open the order, and approve."
+        case .openSimulator: "Open the simulated BankID app"
+        case .welcomeBankIDTitle: "Identify yourself with BankID"
+        case .welcomeBankIDLead: "One step is left: identify yourself with BankID. From then on you log in with BankID."
+        case let .welcomeBankIDKnown(masked): "Your invitation is for the personnummer \(masked)."
+        case .continueWithBankID: "Continue with BankID"
+        case .bankIDWrongPerson: "The BankID used does not belong to the personnummer of this invitation."
+        case .personnummerTaken: "Another member of this workspace already has this personnummer. Ask your administrator."
+        case .bankIDAlreadyInProgressTitle: "BankID is busy"
         }
     }
 
@@ -371,7 +409,7 @@ enum Text: Sendable {
         case .emailRequired: "Den här inloggningsmetoden behöver en e-postadress."
         case .phoneRequired: "E-post + sms behöver ett mobilnummer."
         case .identityRequired: "BankID behöver ett personnummer eller en e-postadress."
-        case .bankIDEmailUnavailable: "Att aktivera en BankID-medlem via e-post kräver BankID, som servern inte erbjuder ännu. Bjud in med enbart personnummer."
+        case .bankIDEmailUnavailable: "Att aktivera en BankID-medlem via e-post kräver BankID, som servern inte erbjuder. Bjud in med enbart personnummer."
         case .duplicateMember: "Det finns redan en medlem med den e-postadressen eller det personnumret."
         case .lastAdministrator: "Arbetsytan måste ha minst en aktiv administratör."
         case .invitationTitle: "Acceptera inbjudan"
@@ -387,6 +425,25 @@ enum Text: Sendable {
         case .welcomePendingLead: "Vi har skickat en länk till ditt mobilnummer. Öppna den, på den här enheten eller en annan; sidan går vidare av sig själv."
         case .smsConfirmedElsewhere: "Ditt mobilnummer är bekräftat. Gå tillbaka till fönstret där du accepterade inbjudan och tryck på Slutför."
         case .invitationEnded: "Inbjudan fungerar inte längre. Be din administratör att skicka den igen."
+        case .bankIDStartLead: "Legitimera dig med BankID-appen, på den här enheten eller i mobilen."
+        case .personnummerOptionalLabel: "Personnummer (valfritt)"
+        case .personnummerOptionalHint: "Om du anger det kan bara BankID för det personnumret användas. ÅÅÅÅMMDD-NNNN."
+        case .bankIDScanLead: "Starta BankID-appen i mobilen och tryck på ikonen för QR-kod. Rikta kameran mot QR-koden här nedanför."
+        case .qrCodeLabel: "QR-kod för BankID-appen"
+        case .openBankIDHere: "Öppna BankID på den här enheten"
+        case .cancel: "Avbryt"
+        case .tryAgain: "Försök igen"
+        case .noAccessTitle: "Ingen åtkomst"
+        case let .noAccess(identity): "Du legitimerade dig med BankID som \(identity), men du har ingen åtkomst till den här arbetsytan. Be en administratör för arbetsytan att bjuda in dig."
+        case .simulatorNote: "Demo: BankID är simulerat här. Öppna den simulerade BankID-appen i en annan flik, klistra in QR-kodens text eller öppna ordern, och godkänn."
+        case .openSimulator: "Öppna den simulerade BankID-appen"
+        case .welcomeBankIDTitle: "Legitimera dig med BankID"
+        case .welcomeBankIDLead: "Ett steg återstår: legitimera dig med BankID. Därefter loggar du in med BankID."
+        case let .welcomeBankIDKnown(masked): "Inbjudan gäller personnumret \(masked)."
+        case .continueWithBankID: "Fortsätt med BankID"
+        case .bankIDWrongPerson: "Det BankID som användes hör inte till personnumret i inbjudan."
+        case .personnummerTaken: "En annan medlem av arbetsytan har redan det här personnumret. Fråga din administratör."
+        case .bankIDAlreadyInProgressTitle: "BankID är upptaget"
         }
     }
 }

@@ -13,6 +13,11 @@ import Testing
         #expect(Route(path: "/_konfident/signout") == .signOut)
         #expect(Route(path: "/_konfident/auth") == .auth)
         #expect(Route(path: "/_konfident/bankid") == .bankID)
+        #expect(Route(path: "/_konfident/bankid/qr") == .bankIDQR)
+        #expect(Route(path: "/_konfident/bankid/status") == .bankIDStatus)
+        #expect(Route(path: "/_konfident/bankid/cancel") == .bankIDCancel)
+        #expect(Route(path: "/_konfident/welcome/bankid") == .welcomeBankID)
+        #expect(Route(path: "/_konfident/bankid/") == nil)
         #expect(Self.token.utf8.count == 43)
         #expect(Route(path: "/_konfident/verify/" + Self.token) == .verify(token: Self.token))
     }
@@ -39,13 +44,14 @@ import Testing
     }
 
     @Test func methods() {
-        for route: Route in [.home, .wait, .waitStatus, .auth, .bankID] {
+        for route: Route in [.home, .wait, .waitStatus, .auth, .bankIDQR, .bankIDStatus] {
             #expect(route.methods == ["GET", "HEAD"])
         }
-        for route: Route in [.login, .waitCancel, .signOut] {
+        for route: Route in [.login, .waitCancel, .signOut, .bankIDCancel, .welcomeBankID] {
             #expect(route.methods == ["POST"])
         }
         #expect(Route.verify(token: Self.token).methods == ["GET", "HEAD", "POST"])
+        #expect(Route.bankID.methods == ["GET", "HEAD", "POST"])
     }
 
     @Test func onlyLinkPagesAreLinkPages() {

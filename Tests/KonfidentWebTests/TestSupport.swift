@@ -6,7 +6,6 @@ import KonfidentCore
 import KonfidentStore
 @testable import KonfidentWeb
 import TestSupport
-import TestSupport
 
 /// A clock the test sets and moves.
 final class TestClock: Clock, @unchecked Sendable {
@@ -68,14 +67,14 @@ final class TestApp: @unchecked Sendable {
     let workspace: Workspace
 
     init(settings: Settings = Settings(), workspaceURL: String = "https://acme.localhost:8443/",
-         workspaceName: String = "Acme") throws {
+         workspaceName: String = "Acme", clock: TestClock = TestClock()) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("konfident-web-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("konfident.sqlite3").path)
         try store.migrate()
         key = ServerKey(bytes: Array(repeating: 0x42, count: 32))
-        clock = TestClock()
+        self.clock = clock
         random = TestRandom()
         app = Application(store: store, key: key, settings: settings, clock: clock, random: random)
         workspace = try store.createWorkspace(slug: "acme", name: workspaceName,

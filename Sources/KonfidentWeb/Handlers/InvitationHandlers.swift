@@ -98,6 +98,14 @@ extension Application {
             if status == .completed { return redirect(context.paths.home) }
             throw HTTPError(.linkGone(reason: status == .expired ? .linkExpired : .invitationEnded))
         }
+        if stored.invitation.awaitsBankID(at: context.now) {
+            let member = try store.member(id: stored.memberID)
+            let view = WelcomeBankIDView(workspaceName: context.workspace.name,
+                                         knownPersonnummer: member?.personnummer.map { String($0.prefix(8)) + "-****" },
+                                         paths: context.paths, csrfToken: csrfToken(context))
+            return html(context.page(Text.welcomeBankIDTitle.string(context.language), view.content(context.language),
+                                     languageSwitch: context.paths.welcome))
+        }
         let view = WelcomeView(workspaceName: context.workspace.name, matchCode: stored.matchCode,
                                required: stored.invitation.requiredChannels.sorted(),
                                missing: stored.invitation.missingChannels, paths: context.paths, csrfToken: csrfToken(context))

@@ -15,7 +15,8 @@ extension Application {
 
     func loginPage(_ context: Context, email: String = "", error: Text? = nil, status: HTTPStatus = .ok) -> Response {
         let view = LoginView(workspaceName: context.workspace.name, paths: context.paths,
-                             csrfToken: csrfToken(context), email: email, error: error)
+                             csrfToken: csrfToken(context), email: email, error: error,
+                             simulatorApp: settings.bankID?.simulatorApp)
         let title = Text.logInTo(workspace: context.workspace.name).string(context.language)
         return html(context.page(title, view.content(context.language)), status: status)
     }
@@ -50,10 +51,5 @@ extension Application {
         if stored.memberID != nil { messageQueued() }
         context.setCookie(.attempt, browserSecret, maxAge: settings.linkLifetime + 300)
         return redirect(context.paths.wait)
-    }
-
-    /// "Log in with BankID" while no BankID service is configured: says so, with the way back.
-    func bankID(_ context: Context) throws -> Response {
-        throw HTTPError(.unavailable(title: .bankIDUnavailableTitle, body: .bankIDUnavailable))
     }
 }

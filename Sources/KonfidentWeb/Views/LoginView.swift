@@ -7,6 +7,8 @@ struct LoginView {
     var csrfToken: String
     var email: String = ""
     var error: Text? = nil
+    /// With the simulated BankID service: its phone app page.
+    var simulatorApp: String? = nil
 
     func content(_ language: Language) -> HTML {
         let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"email-error\">\($0.string(language))</p>\n" } ?? .empty
@@ -24,6 +26,7 @@ struct LoginView {
             <form method="get" action="\(paths.bankID)" class="stack">
             <button type="submit" class="secondary bankid">\(Text.logInWithBankID.string(language))</button>
             </form>
+            \(simulatorLink(simulatorApp, language))
             """
     }
 }
