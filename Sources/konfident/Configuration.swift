@@ -1,4 +1,5 @@
 import ArgumentParser
+import BankID
 import Delivery
 import Foundation
 import KonfidentCore
@@ -28,6 +29,18 @@ struct ConfigurationOptions: ParsableArguments {
     var sessionMax: String?
     @Option(name: .customLong("secret-file"), help: "Server key file (KONFIDENT_SECRET_FILE, default: database path + .key)")
     var secretFile: String?
+    @Option(name: .customLong("bankid"), help: "simulator, or the BankID RP API base URL ending in /rp/v6.0/ (KONFIDENT_BANKID)")
+    var bankID: String?
+    @Option(name: .customLong("bankid-cert"), help: "The relying party's client certificate, PEM (KONFIDENT_BANKID_CERT)")
+    var bankIDCert: String?
+    @Option(name: .customLong("bankid-key"), help: "Its private key, PEM (KONFIDENT_BANKID_KEY)")
+    var bankIDKey: String?
+    @Option(name: .customLong("bankid-ca"), help: "The CA of the BankID server's certificate, PEM (KONFIDENT_BANKID_CA)")
+    var bankIDCA: String?
+    @Option(name: .customLong("bankid-simulator"), help: "With --bankid simulator: the simulator's RP base URL (KONFIDENT_BANKID_SIMULATOR, default https://localhost:8444/rp/v6.0/)")
+    var bankIDSimulator: String?
+    @Option(name: .customLong("bankid-simulator-app"), help: "With --bankid simulator: its phone app page (KONFIDENT_BANKID_SIMULATOR_APP, default https://localhost:8445/app)")
+    var bankIDSimulatorApp: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (KONFIDENT_LOG_LEVEL)")
     var logLevel: String?
 
@@ -38,7 +51,9 @@ struct ConfigurationOptions: ParsableArguments {
     var values: ConfigurationFlags {
         ConfigurationFlags(database: database, mail: mail, mailFrom: mailFrom, sms: sms, rateLimits: rateLimits,
                            linkTTL: linkTTL, invitationTTL: invitationTTL, sessionIdle: sessionIdle,
-                           sessionMax: sessionMax, secretFile: secretFile, logLevel: logLevel)
+                           sessionMax: sessionMax, secretFile: secretFile, logLevel: logLevel, bankID: bankID,
+                           bankIDCert: bankIDCert, bankIDKey: bankIDKey, bankIDCA: bankIDCA,
+                           bankIDSimulator: bankIDSimulator, bankIDSimulatorApp: bankIDSimulatorApp)
     }
 }
 
@@ -47,6 +62,7 @@ struct ConfigurationOptions: ParsableArguments {
 struct ConfigurationFlags {
     var database, mail, mailFrom, sms, rateLimits, linkTTL, invitationTTL, sessionIdle, sessionMax, secretFile,
         logLevel: String?
+    var bankID, bankIDCert, bankIDKey, bankIDCA, bankIDSimulator, bankIDSimulatorApp: String?
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -94,10 +110,6 @@ struct Configuration {
         guard sms.hasPrefix("file:") || sms.hasPrefix("https://") || sms.hasPrefix("http://") else {
             throw ConfigurationError(description: "KONFIDENT_SMS: expected file:PATH or the gateway's https:// URL (got '\(sms)')")
         }
-        // BankID sign-in is not wired into the pages yet: a configured BankID must not be ignored silently.
-        if let bankID = environment["KONFIDENT_BANKID"], !bankID.isEmpty {
-            throw ConfigurationError(description: "KONFIDENT_BANKID: BankID sign-in is not available in this version; unset it (got '\(bankID)')")
-        }
         smsUser = environment["KONFIDENT_SMS_USER"]
         smsPassword = environment["KONFIDENT_SMS_PASSWORD"]
         smsFrom = environment["KONFIDENT_SMS_FROM"] ?? "KONFIDENT"
@@ -113,12 +125,49 @@ struct Configuration {
         settings.invitationLifetime = try duration(options.invitationTTL, "KONFIDENT_INVITATION_TTL", default: 7 * 86_400)
         settings.sessionIdle = try duration(options.sessionIdle, "KONFIDENT_SESSION_IDLE", default: 1_800)
         settings.sessionMaximum = try duration(options.sessionMax, "KONFIDENT_SESSION_MAX", default: 43_200)
+        if let bankID = value(options.bankID, "KONFIDENT_BANKID") {
+            settings.bankID = try Self.bankID(bankID, options, value)
+        }
         self.settings = settings
         let level = value(options.logLevel, "KONFIDENT_LOG_LEVEL") ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(description: "KONFIDENT_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical (got '\(level)')")
         }
         logLevel = parsed
+    }
+
+    /// `KONFIDENT_BANKID`: `simulator` (the RP URL and the phone app page of `konfident
+    /// bankid-simulator` behind nginx, `KONFIDENT_BANKID_SIMULATOR` and `_SIMULATOR_APP`) or the
+    /// service's base URL; either way over mutual TLS with `_CERT`, `_KEY` and `_CA`.
+    private static func bankID(_ text: String, _ options: ConfigurationFlags,
+                               _ value: (String?, String) -> String?) throws(ConfigurationError) -> BankIDSettings {
+        var url = text
+        var simulatorApp: String? = nil
+        if text == "simulator" {
+            url = value(options.bankIDSimulator, "KONFIDENT_BANKID_SIMULATOR") ?? "https://localhost:8444/rp/v6.0/"
+            simulatorApp = value(options.bankIDSimulatorApp, "KONFIDENT_BANKID_SIMULATOR_APP") ?? "https://localhost:8445/app"
+            guard simulatorApp!.hasPrefix("https://") else {
+                throw ConfigurationError(description: "KONFIDENT_BANKID_SIMULATOR_APP: expected an https:// URL (got '\(simulatorApp!)')")
+            }
+        }
+        let variable = text == "simulator" ? "KONFIDENT_BANKID_SIMULATOR" : "KONFIDENT_BANKID"
+        guard url.hasPrefix("https://"), url.hasSuffix("/rp/v6.0/"), !url.contains(where: { $0 == " " || $0 == "\n" }) else {
+            throw ConfigurationError(description: "\(variable): expected simulator or the RP API's https:// URL ending in /rp/v6.0/ (got '\(url)')")
+        }
+        var files: [String] = []
+        for (flag, name, what) in [(options.bankIDCert, "KONFIDENT_BANKID_CERT", "the client certificate"),
+                                   (options.bankIDKey, "KONFIDENT_BANKID_KEY", "its private key"),
+                                   (options.bankIDCA, "KONFIDENT_BANKID_CA", "the CA of the BankID server")] {
+            guard let path = value(flag, name) else {
+                throw ConfigurationError(description: "\(name): BankID needs \(what) as a PEM file")
+            }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError(description: "\(name): cannot read \(path)")
+            }
+            files.append(path)
+        }
+        let client = RPClient(baseURL: url, certificate: files[0], key: files[1], ca: files[2], timeout: 10, connectTimeout: 5)
+        return BankIDSettings(service: client, simulatorApp: simulatorApp)
     }
 
     func mailTransport() throws(ConfigurationError) -> any MailTransport {

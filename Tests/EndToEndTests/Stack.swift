@@ -14,6 +14,10 @@ final class Stack {
         var startSMTP = true
         /// A fake 46elks gateway (`scripts/sms-gateway-sink`) instead of the `file:` SMS transport.
         var smsGateway: SMSGateway? = nil
+        /// `KONFIDENT_BANKID=simulator` against this simulator behind its own nginx (mutual TLS).
+        var bankID: BankIDSimulatorStack? = nil
+        /// Point the RP client at the simulator's port whose certificate comes from a foreign CA.
+        var bankIDForeignCA = false
     }
 
     /// The SMS gateway sink: it accepts `user`/`password` (Basic auth) and answers the first
@@ -132,6 +136,14 @@ final class Stack {
         environment["KONFIDENT_LINK_TTL"] = options.linkTTL
         environment["KONFIDENT_SESSION_IDLE"] = options.sessionIdle
         environment["KONFIDENT_LOG_LEVEL"] = "debug"
+        if let bankID = options.bankID {
+            environment["KONFIDENT_BANKID"] = "simulator"
+            environment["KONFIDENT_BANKID_SIMULATOR"] = "https://localhost:\(options.bankIDForeignCA ? bankID.foreignPort : bankID.port)/rp/v6.0/"
+            environment["KONFIDENT_BANKID_SIMULATOR_APP"] = "https://localhost:\(bankID.appPort)/app"
+            environment["KONFIDENT_BANKID_CERT"] = bankID.certificates + "/rp.pem"
+            environment["KONFIDENT_BANKID_KEY"] = bankID.certificates + "/rp.key"
+            environment["KONFIDENT_BANKID_CA"] = bankID.certificates + "/ca.pem"
+        }
         return environment
     }
 
