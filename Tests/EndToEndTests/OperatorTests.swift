@@ -74,6 +74,8 @@ struct OperatorTests {
         ("KONFIDENT_RATE_LIMITS", "bogus"),
         ("KONFIDENT_MAIL", "ftp://x"),
         ("KONFIDENT_SESSION_IDLE", "-5m"),
+        ("KONFIDENT_BANKID", "http://appapi2.test.bankid.com/rp/v6.0/"),
+        ("KONFIDENT_BANKID", "https://appapi2.test.bankid.com/rp/v5.1/"),
     ])
     func serveRefusesABadSettingWithOneLineNamingIt(_ variable: String, _ value: String) throws {
         let stack = try Stack(.init(startSMTP: false))
@@ -89,6 +91,26 @@ struct OperatorTests {
         #expect(!FileManager.default.fileExists(atPath: socket))
         // The running server is untouched.
         #expect(try Browser(stack).get("/").status == 200)
+    }
+
+    @Test func bankIDWithoutItsCertificatesIsRefusedWithOneLine() throws {
+        let stack = try Stack(.init(startSMTP: false))
+        defer { stack.stop() }
+        let socket = stack.directory + "/second.sock"
+        for (environment, expected) in [
+            (["KONFIDENT_BANKID": "simulator"], "KONFIDENT_BANKID_CERT: BankID needs the client certificate"),
+            (["KONFIDENT_BANKID": "https://appapi2.test.bankid.com/rp/v6.0/", "KONFIDENT_BANKID_CERT": "/nonexistent/rp.pem"],
+             "KONFIDENT_BANKID_CERT: cannot read /nonexistent/rp.pem"),
+            (["KONFIDENT_BANKID": "simulator", "KONFIDENT_BANKID_SIMULATOR": "https://localhost:8444/"],
+             "KONFIDENT_BANKID_SIMULATOR: expected"),
+        ] {
+            let result = try stack.konfident(["serve", "--socket", socket], environment: environment, timeout: 10)
+            #expect(!result.timedOut)
+            #expect(result.status != 0)
+            #expect(lines(result.error).count == 1, "stderr was \(result.error)")
+            #expect(result.error.contains(expected), "\(result.error)")
+            #expect(!FileManager.default.fileExists(atPath: socket))
+        }
     }
 
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
