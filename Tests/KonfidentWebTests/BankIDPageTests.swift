@@ -317,6 +317,23 @@ extension Reply {
         #expect(page.text.range(of: #"<button[^>]*>Try again</button>"#, options: .regularExpression) != nil)
     }
 
+    @Test func asecondOrderForTheSamePersonIsRefusedAndEndsBoth() throws {
+        let (app, _) = try bankIDApp()
+        let first = app.client()
+        first.get("/_konfident/bankid")
+        first.submit("/_konfident/bankid", [("personnummer", Self.member)])
+        let second = app.client()
+        second.remoteAddress = "192.0.2.77"
+        second.get("/_konfident/bankid")
+        let refused = second.submit("/_konfident/bankid", [("personnummer", Self.member)])
+        #expect(refused.status == 409)
+        #expect(refused.text.contains("An identification or signing for this personal number is already started."))  // RFA4
+        #expect(refused.hiddenField("personnummer") == Self.member)
+        let status = first.get("/_konfident/bankid/status")
+        #expect(status.text.contains(#""state":"failed""#))
+        #expect(status.text.contains("Action cancelled. Please try again."))  // RFA3: the service cancelled it
+    }
+
     @Test func unreachableServiceGivesAnErrorPage() throws {
         let (app, party) = try bankIDApp()
         party.book.withLock { $0.transportFailure = RPTransportError(kind: .connect, curlCode: 7, message: "refused") }

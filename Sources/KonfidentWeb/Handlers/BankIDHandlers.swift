@@ -77,16 +77,24 @@ extension Application {
     }
 
     private func bankIDEndedPage(_ stored: StoredBankIDOrder, message: String? = nil, _ context: Context) -> Response {
+        let title = stored.purpose == .invitation ? Text.welcomeBankIDTitle : Text.logInWithBankID
+        return endedPage(title: title, message: message ?? endedMessage(stored, context.language), purpose: stored.purpose,
+                         personnummer: stored.requiredPersonnummer, status: .ok, context)
+    }
+
+    /// An order that is over without a session (or never started): its message and Try again, which
+    /// starts an order of the same kind with the same personnummer.
+    private func endedPage(title: Text, message: String, purpose: BankIDOrder.Purpose, personnummer: String?,
+                           status: HTTPStatus, _ context: Context) -> Response {
         let language = context.language
-        let text = message ?? endedMessage(stored, language)
-        let invitation = stored.purpose == .invitation
+        let invitation = purpose == .invitation
         let view = BankIDEndedView(
-            title: (invitation ? Text.welcomeBankIDTitle : Text.logInWithBankID).string(language), message: text,
-            retryAction: invitation ? context.paths.welcomeBankID : context.paths.bankID,
-            personnummer: stored.requiredPersonnummer, csrfToken: csrfToken(context),
-            backLink: invitation ? (Text.backToLogin.string(language), context.paths.welcome)
-                                 : (Text.backToLogin.string(language), context.paths.home))
-        return html(context.page(view.title, view.content(language), languageSwitch: context.paths.bankID))
+            title: title.string(language), message: message,
+            retryAction: invitation ? context.paths.welcomeBankID : context.paths.bankID, personnummer: personnummer,
+            csrfToken: csrfToken(context),
+            backLink: (Text.backToLogin.string(language), invitation ? context.paths.welcome : context.paths.home))
+        return html(context.page(view.title, view.content(language), languageSwitch: context.paths.bankID,
+                                 statusCode: status == .ok ? nil : status.code), status: status)
     }
 
     /// The QR code of this second: `bankid.{qrStartToken}.{seconds}.{HMAC}`, drawn as SVG.
@@ -217,16 +225,9 @@ extension Application {
     /// so (503 while the service is down or busy, 409 for an order already in progress).
     private func serviceFailure(_ rfa: RFA, alreadyInProgress: Bool, purpose: BankIDOrder.Purpose, personnummer: String?,
                                 _ context: Context) -> Response {
-        let language = context.language
-        let invitation = purpose == .invitation
-        let title = alreadyInProgress ? Text.bankIDAlreadyInProgressTitle : Text.logInWithBankID
-        let view = BankIDEndedView(
-            title: title.string(language), message: rfa.text(language),
-            retryAction: invitation ? context.paths.welcomeBankID : context.paths.bankID, personnummer: personnummer,
-            csrfToken: csrfToken(context),
-            backLink: (Text.backToLogin.string(language), invitation ? context.paths.welcome : context.paths.home))
-        let status = alreadyInProgress ? HTTPStatus(409, "Conflict") : .serviceUnavailable
-        return html(context.page(view.title, view.content(language), statusCode: status.code), status: status)
+        endedPage(title: alreadyInProgress ? .bankIDAlreadyInProgressTitle : .logInWithBankID, message: rfa.text(context.language),
+                  purpose: purpose, personnummer: personnummer,
+                  status: alreadyInProgress ? HTTPStatus(409, "Conflict") : .serviceUnavailable, context)
     }
 
     /// `POST /_konfident/bankid/cancel`.
