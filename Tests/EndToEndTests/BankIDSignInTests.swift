@@ -74,7 +74,10 @@ struct BankIDSignInTests {
         #expect(later.hasPrefix("bankid.\(order.qrStartToken)."))
         #expect(Int(later.split(separator: ".")[2])! > Int(parts[2])!)
 
-        // The phone scans the newest code; the simulator checks its HMAC and the person approves.
+        // The phone scans the newest code; the simulator checks its HMAC (a code with another HMAC is
+        // refused) and the person approves.
+        let forged = String(later.dropLast()) + (later.last == "0" ? "1" : "0")
+        #expect(try simulator.curl("/app/open-qr", form: [("qr", forged), ("personalNumber", Self.member)]).status != 200)
         let opened = try simulator.curl("/app/open-qr", form: [("qr", later), ("personalNumber", Self.member)])
         #expect(opened.status == 200, "\(opened.body)")
         let signedIn = try Self.waitForOutcome(person)
