@@ -31,7 +31,47 @@ final class HotReader: Sendable {
     }
 }
 
-/// One read-only connection and its prepared statements; used by one thread only.
+/// The hot write transaction (Next on the login page) on a read-write SQLite connection of its own,
+/// with statements prepared once, instead of GRDB's writer: its dispatch queue, transaction
+/// bookkeeping and argument conversions cost more than the inserts themselves. One connection,
+/// guarded by a mutex: writers wait for each other on the mutex, not in SQLite's busy handler
+/// (which sleeps). It is configured like GRDB's connections (WAL, `synchronous = NORMAL`, foreign
+/// keys on, the same busy timeout and autocheckpoint bound), and waits in `BEGIN IMMEDIATE` for a
+/// write transaction of GRDB's writer, as that one waits for it.
+final class HotWriter: Sendable {
+    private let path: String
+    private let connection = Mutex<ReaderConnection?>(nil)
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: (ReaderConnection) throws -> T) throws -> T {
+        try connection.withLock { slot -> T in
+            let writer: ReaderConnection
+            if let open = slot {
+                writer = open
+            } else {
+                writer = try ReaderConnection(path: path, readOnly: false)
+                try writer.configureForWriting()
+                slot = writer
+            }
+            try writer.execute("BEGIN IMMEDIATE")
+            let value: T
+            do {
+                value = try body(writer)
+                try writer.execute("COMMIT")
+            } catch {
+                writer.rollback()
+                throw error
+            }
+            return value
+        }
+    }
+}
+
+/// One SQLite connection and its prepared statements; used by one thread at a time.
 final class ReaderConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
@@ -51,6 +91,13 @@ final class ReaderConnection: @unchecked Sendable {
         sqlite3_close(handle)
     }
 
+    /// The settings `Store` gives GRDB's connections, for a connection that writes.
+    func configureForWriting() throws {
+        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA wal_autocheckpoint = 10000"] {
+            guard sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else { throw error() }
+        }
+    }
+
     func checkpoint() throws {
         let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         guard status == SQLITE_OK || status == SQLITE_BUSY else {
@@ -62,6 +109,10 @@ final class ReaderConnection: @unchecked Sendable {
         case integer(Int64)
         case blob([UInt8])
         case text(String)
+        case null
+
+        static func integer(_ value: Int64?) -> Value { value.map { .integer($0) } ?? .null }
+        static func text(_ value: String?) -> Value { value.map { .text($0) } ?? .null }
     }
 
     /// Runs `sql` with `values` and maps the first row, if any.
@@ -71,25 +122,69 @@ final class ReaderConnection: @unchecked Sendable {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
+        bind(values, to: statement)
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return map(Row(statement: statement))
+        case SQLITE_DONE: return nil
+        default: throw error()
+        }
+    }
+
+    /// Runs a statement that returns no rows (INSERT, UPDATE, BEGIN, COMMIT).
+    func execute(_ sql: String, _ values: [Value] = []) throws {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            if !values.isEmpty { sqlite3_clear_bindings(statement) }
+        }
+        bind(values, to: statement)
+        var status = sqlite3_step(statement)
+        while status == SQLITE_ROW { status = sqlite3_step(statement) }
+        guard status == SQLITE_DONE else { throw error() }
+    }
+
+    /// The rowid of the last INSERT on this connection.
+    var lastInsertedRowID: Int64 {
+        sqlite3_last_insert_rowid(handle)
+    }
+
+    /// Ends an open transaction without its changes; nothing to do when SQLite already ended it.
+    func rollback() {
+        guard sqlite3_get_autocommit(handle) == 0 else { return }
+        _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+    }
+
+    private func error() -> StoreError {
+        StoreError.database(String(cString: sqlite3_errmsg(handle)))
+    }
+
+    private func bind(_ values: [Value], to statement: OpaquePointer) {
+        // SQLITE_TRANSIENT: SQLite copies text and bytes before the call returns.
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (index, value) in values.enumerated() {
             let position = Int32(index + 1)
             switch value {
             case let .integer(number): sqlite3_bind_int64(statement, position, number)
-            case let .text(text):
-                // SQLITE_TRANSIENT: SQLite copies the text before the call returns.
-                sqlite3_bind_text(statement, position, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-            case let .blob(bytes):
-                // SQLITE_TRANSIENT: SQLite copies the bytes before the call returns.
-                _ = bytes.withUnsafeBytes {
-                    sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count),
-                                      unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            case var .text(text):
+                _ = text.withUTF8 { bytes in
+                    // An empty buffer may have no address, and a null pointer would bind NULL.
+                    if let base = bytes.baseAddress {
+                        sqlite3_bind_text(statement, position, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                                          Int32(bytes.count), transient)
+                    } else {
+                        sqlite3_bind_text(statement, position, "", 0, transient)
+                    }
                 }
+            case let .blob(bytes):
+                if bytes.isEmpty {
+                    sqlite3_bind_zeroblob(statement, position, 0)
+                } else {
+                    _ = bytes.withUnsafeBytes {
+                        sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), transient)
+                    }
+                }
+            case .null: sqlite3_bind_null(statement, position)
             }
-        }
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW: return map(Row(statement: statement))
-        case SQLITE_DONE: return nil
-        default: throw StoreError.database(String(cString: sqlite3_errmsg(handle)))
         }
     }
 
@@ -98,7 +193,7 @@ final class ReaderConnection: @unchecked Sendable {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
               let statement else {
-            throw StoreError.database(String(cString: sqlite3_errmsg(handle)))
+            throw error()
         }
         statements[sql] = statement
         return statement

@@ -100,6 +100,20 @@ public struct SignInRequest: Sendable {
     }
 }
 
+/// The statements of Next's transaction.
+enum SignInSQL {
+    static let supersede = """
+        UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
+        """
+    static let insert = """
+        INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
+            required_channels, state, created_at, expires_at, ip, user_agent)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+        """
+    static let setEmailTokenHash = "UPDATE sign_in_attempt SET email_token_hash = ? WHERE id = ?"
+    static let setSMSTokenHash = "UPDATE sign_in_attempt SET sms_token_hash = ? WHERE id = ?"
+}
+
 /// The message kinds the outbox renders.
 public enum MessageKind: String, Sendable {
     /// A verification link for a sign-in attempt (email or SMS).
@@ -125,7 +139,9 @@ extension Store {
             SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?
             """, [.integer(request.workspace.id), .text(request.email.normalized)]) { Member(hot: $0) }
         let active = member.flatMap { $0.state == .active ? $0 : nil }
-        let outcome: Result<StoredAttempt, RateLimitHit> = try write { db in
+        let userAgent = String(request.userAgent.prefix(300))
+        // One transaction on the raw write connection, statements prepared once (`HotWriter`).
+        let outcome: Result<StoredAttempt, RateLimitHit> = try hotWriter.transaction { db in
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
@@ -139,23 +155,17 @@ extension Store {
             }
             let channels = active?.method.linkChannels ?? []
             if let active {
-                try db.cachedStatement(sql: """
-                    UPDATE sign_in_attempt SET state = 'superseded'
-                    WHERE member_id = ? AND state IN ('pending', 'verified')
-                    """).execute( arguments: [active.id])
+                try db.execute(SignInSQL.supersede, [.integer(active.id)])
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
-                    required_channels, state, created_at, expires_at, ip, user_agent)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-                """).execute(arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
-                                 request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
-                                 request.ip, String(request.userAgent.prefix(300))])
+            try db.execute(SignInSQL.insert, [
+                .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
+                .text(request.matchCode.text), .blob(request.nonce), .text(StoredAttempt.text(channels)), .integer(now),
+                .integer(now + request.lifetime), .text(request.ip), .text(userAgent),
+            ])
             let id = db.lastInsertedRowID
             for channel in channels {
-                let column = channel == .email ? "email_token_hash" : "sms_token_hash"
-                try db.cachedStatement(sql: "UPDATE sign_in_attempt SET \(column) = ? WHERE id = ?").execute(
-                               arguments: [tokenHash(id, channel), id])
+                try db.execute(channel == .email ? SignInSQL.setEmailTokenHash : SignInSQL.setSMSTokenHash,
+                               [.blob(tokenHash(id, channel)), .integer(id)])
             }
             if let active {
                 if active.method == .bankid, let email = active.email {
@@ -176,8 +186,7 @@ extension Store {
                            detail: "attempt \(id)", at: now)
             return .success(StoredAttempt(
                 id: id, workspaceID: request.workspace.id, memberID: active?.id, browserHash: request.browserHash,
-                matchCode: request.matchCode.text, nonce: request.nonce, ip: request.ip,
-                userAgent: String(request.userAgent.prefix(300)),
+                matchCode: request.matchCode.text, nonce: request.nonce, ip: request.ip, userAgent: userAgent,
                 attempt: SignInAttempt(createdAt: now, lifetime: request.lifetime, requiredChannels: channels)))
         }
         return try outcome.get()
