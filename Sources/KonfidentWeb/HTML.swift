@@ -54,12 +54,19 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
         }
     }
 
+    /// Text, escaped: the same as interpolating it.
+    public init(escaping text: String) {
+        var out = ""
+        HTML.escape(text, into: &out)
+        self.text = out
+    }
+
     /// Escapes the five characters that matter in text and in quoted attribute values.
     public static func escape(_ value: String, into out: inout String) {
-        var needsEscape = false
-        for byte in value.utf8 where byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 {
-            needsEscape = true
-            break
+        var value = value
+        let needsEscape = value.withUTF8 { bytes in
+            for byte in bytes where byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 { return true }
+            return false
         }
         guard needsEscape else { out += value; return }
         for scalar in value.unicodeScalars {
@@ -72,5 +79,62 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
             default: out.unicodeScalars.append(scalar)
             }
         }
+    }
+}
+
+/// Markup whose constant parts are rendered once: the page is rendered a single time with a marker
+/// in each slot (escaping leaves the markers as they are), and the text between the markers is kept.
+/// Filling it appends those parts and the slots' values, already `HTML` (escaped where they were text),
+/// to one string of the right size. The markup has one source, the function that renders it.
+struct HTMLTemplate: Sendable {
+    private let parts: [String]
+    /// The slot whose value follows `parts[i]`; a slot may appear more than once.
+    private let order: [Int]
+    private let constantLength: Int
+
+    /// Nil when a slot's marker does not come out of `render` as it went in (the caller then renders
+    /// every time): a text that changed its argument must not lose it.
+    init?(slots: Int, _ render: ([String]) -> HTML) {
+        let markers = (0..<slots).map { String(Character(Self.marker($0))) }
+        let text = render(markers).text
+        var parts: [String] = []
+        var order: [Int] = []
+        var current = ""
+        for scalar in text.unicodeScalars {
+            let index = Int(scalar.value) - Int(Self.firstMarker)
+            if index >= 0 && index < slots {
+                parts.append(current)
+                order.append(index)
+                current = ""
+            } else {
+                current.unicodeScalars.append(scalar)
+            }
+        }
+        parts.append(current)
+        guard Set(order).count == slots else { return nil }
+        self.parts = parts
+        self.order = order
+        self.constantLength = parts.reduce(0) { $0 + $1.utf8.count }
+    }
+
+    /// Characters of Unicode's last private-use plane: no text of ours contains them.
+    private static let firstMarker: UInt32 = 0xF0000
+
+    private static func marker(_ index: Int) -> Unicode.Scalar {
+        Unicode.Scalar(firstMarker + UInt32(index))!
+    }
+
+    /// The markup with `values[i]` in slot `i`.
+    func render(_ values: [HTML]) -> HTML {
+        var length = constantLength
+        for slot in order { length += values[slot].text.utf8.count }
+        var text = ""
+        text.reserveCapacity(length)
+        for index in order.indices {
+            text += parts[index]
+            text += values[order[index]].text
+        }
+        text += parts[parts.count - 1]
+        return HTML(trusted: text)
     }
 }
