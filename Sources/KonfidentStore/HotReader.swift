@@ -74,7 +74,9 @@ final class HotWriter: Sendable {
 /// One SQLite connection and its prepared statements; used by one thread at a time.
 final class ReaderConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    /// A short list searched in order: the hot paths pass the same string constants every time, and
+    /// comparing a string with itself takes no look at its text, while hashing it reads all of it.
+    private var statements: [(sql: String, statement: OpaquePointer)] = []
 
     init(path: String, readOnly: Bool = true) throws {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
@@ -87,7 +89,7 @@ final class ReaderConnection: @unchecked Sendable {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for (_, statement) in statements { sqlite3_finalize(statement) }
         sqlite3_close(handle)
     }
 
@@ -189,13 +191,13 @@ final class ReaderConnection: @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        for entry in statements where entry.sql == sql { return entry.statement }
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
               let statement else {
             throw error()
         }
-        statements[sql] = statement
+        statements.append((sql, statement))
         return statement
     }
 

@@ -64,7 +64,14 @@ public struct StoredAttempt: Sendable, Equatable {
     }
 
     static func channels(_ text: String) -> Set<LinkChannel> {
-        Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
+        // The values Next writes, without splitting: every poll reads two of them.
+        switch text {
+        case "": return []
+        case "email": return [.email]
+        case "sms": return [.sms]
+        case "email,sms": return [.email, .sms]
+        default: return Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
+        }
     }
 
     static func text(_ channels: Set<LinkChannel>) -> String {
@@ -100,8 +107,18 @@ public struct SignInRequest: Sendable {
     }
 }
 
-/// The statements of Next's transaction.
+/// The statements of the sign-in pages, written once: the hot connections find their prepared
+/// statements by this text, and a string built per call would be built and hashed per call.
 enum SignInSQL {
+    static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
+    static let attemptByBrowser = """
+        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+        WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+        """
+    static let attemptByToken = """
+        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+        WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
+        """
     static let supersede = """
         UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
         """
@@ -135,9 +152,9 @@ extension Store {
         // A refusal is returned, not thrown, from the transaction: its audit entry must not roll back.
         // The member is looked up before the write transaction, on a reader: the writer is shared
         // by every request, and a member added a moment ago is found at their next attempt.
-        let member = try hot.first("""
-            SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?
-            """, [.integer(request.workspace.id), .text(request.email.normalized)]) { Member(hot: $0) }
+        let member = try hot.first(SignInSQL.member, [.integer(request.workspace.id), .text(request.email.normalized)]) {
+            Member(hot: $0)
+        }
         let active = member.flatMap { $0.state == .active ? $0 : nil }
         let userAgent = String(request.userAgent.prefix(300))
         // One transaction on the raw write connection, statements prepared once (`HotWriter`).
@@ -199,10 +216,7 @@ extension Store {
 
     /// The newest attempt started by this browser in this workspace.
     public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
-        try hot.first("""
-            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-            WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-            """, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
+        try hot.first(SignInSQL.attemptByBrowser, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
@@ -213,10 +227,7 @@ extension Store {
 
     /// The attempt a link belongs to, and which of its links it is.
     public func attempt(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
-        try hot.first("""
-            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-            WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
-            """, [.blob(tokenHash), .integer(workspaceID)]) { row in
+        try hot.first(SignInSQL.attemptByToken, [.blob(tokenHash), .integer(workspaceID)]) { row in
             let channel: LinkChannel = Secret.constantTimeEquals(row.blob(13), tokenHash) ? .email : .sms
             return (StoredAttempt(hot: row), channel)
         }
