@@ -1,4 +1,9 @@
 import GRDBSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import KonfidentCore
 import Synchronization
 
@@ -38,36 +43,50 @@ final class HotReader: Sendable {
 /// (which sleeps). It is configured like GRDB's connections (WAL, `synchronous = NORMAL`, foreign
 /// keys on, the same busy timeout and autocheckpoint bound), and waits in `BEGIN IMMEDIATE` for a
 /// write transaction of GRDB's writer, as that one waits for it.
-final class HotWriter: Sendable {
+///
+/// The mutex is a plain pthread mutex: a transaction holds it for tens of microseconds, and the
+/// standard library's `Mutex` spins, then sleeps on a priority-inheriting futex, which under
+/// load cost more processor time than the transactions.
+final class HotWriter: @unchecked Sendable {
     private let path: String
-    private let connection = Mutex<ReaderConnection?>(nil)
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Opened on first use; only touched with `lock` held.
+    private var connection: ReaderConnection?
 
     init(path: String) {
         self.path = path
+        lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: (ReaderConnection) throws -> T) throws -> T {
-        try connection.withLock { slot -> T in
-            let writer: ReaderConnection
-            if let open = slot {
-                writer = open
-            } else {
-                writer = try ReaderConnection(path: path, readOnly: false)
-                try writer.configureForWriting()
-                slot = writer
-            }
-            try writer.execute("BEGIN IMMEDIATE")
-            let value: T
-            do {
-                value = try body(writer)
-                try writer.execute("COMMIT")
-            } catch {
-                writer.rollback()
-                throw error
-            }
-            return value
+    func transaction<T>(_ body: (ReaderConnection) throws -> T) throws -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        let writer: ReaderConnection
+        if let open = connection {
+            writer = open
+        } else {
+            writer = try ReaderConnection(path: path, readOnly: false)
+            try writer.configureForWriting()
+            connection = writer
         }
+        try writer.execute("BEGIN IMMEDIATE")
+        let value: T
+        do {
+            value = try body(writer)
+            try writer.execute("COMMIT")
+        } catch {
+            writer.rollback()
+            throw error
+        }
+        return value
     }
 }
 
