@@ -150,15 +150,16 @@ extension Store {
     public func startSignIn(_ request: SignInRequest, at now: Int64,
                             tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredAttempt {
         // A refusal is returned, not thrown, from the transaction: its audit entry must not roll back.
-        // The member is looked up before the write transaction, on a reader: the writer is shared
-        // by every request, and a member added a moment ago is found at their next attempt.
-        let member = try hot.first(SignInSQL.member, [.integer(request.workspace.id), .text(request.email.normalized)]) {
-            Member(hot: $0)
-        }
-        let active = member.flatMap { $0.state == .active ? $0 : nil }
         let userAgent = String(request.userAgent.prefix(300))
         // One transaction on the raw write connection, statements prepared once (`HotWriter`).
         let outcome: Result<StoredAttempt, RateLimitHit> = try hotWriter.transaction { db in
+            // The member is read in the transaction, on the writer: a lookup of a few microseconds
+            // on pages the writer has in its cache. On a reader it cost more than that in system
+            // calls, since every Next changes the database and a reader then reads its pages again.
+            let member = try db.first(SignInSQL.member, [.integer(request.workspace.id), .text(request.email.normalized)]) {
+                Member(hot: $0)
+            }
+            let active = member.flatMap { $0.state == .active ? $0 : nil }
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
