@@ -41,26 +41,33 @@ public struct Response: Sendable {
     /// The CGI header block followed by the body. `HEAD` requests get the headers only.
     public func serialized(omitBody: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(1024 + (omitBody ? 0 : body.count))
+        var headLength = 64
+        for header in headers { headLength += header.name.utf8.count + header.value.utf8.count + 4 }
+        out.reserveCapacity(headLength + (omitBody ? 0 : body.count))
         out.append(contentsOf: "Status: ".utf8)
         Self.appendDecimal(status.code, to: &out)
         out.append(UInt8(ascii: " "))
         Self.appendClean(status.reason, to: &out)
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(13)
+        out.append(10)
         var hasLength = false
         for header in headers {
             if !hasLength && Self.sameName(header.name, "Content-Length") { hasLength = true }
             Self.appendClean(header.name, to: &out)
-            out.append(contentsOf: ": ".utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(UInt8(ascii: " "))
             Self.appendClean(header.value, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            out.append(13)
+            out.append(10)
         }
         if !hasLength {
             out.append(contentsOf: "Content-Length: ".utf8)
             Self.appendDecimal(body.count, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            out.append(13)
+            out.append(10)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(13)
+        out.append(10)
         if !omitBody { out.append(contentsOf: body) }
         return out
     }
