@@ -28,8 +28,8 @@ public enum CGI {
 
     /// Answers the one request and returns; the caller exits.
     public static func run(responder: any Responder, limits: FastCGIServer.Limits = .init()) {
-        let variables = environmentVariables()
-        let (body, problem) = bodyReader(declaredLength: variables["CONTENT_LENGTH"], limit: limits.maximumBodyBytes) { buffer, count in
+        let variables = CGIVariables(environment: environ)
+        let (body, problem) = bodyReader(declaredLength: variables.known.contentLength, limit: limits.maximumBodyBytes) { buffer, count in
             var got: Int
             repeat { got = Glibc.read(0, buffer, count) } while got < 0 && errno == EINTR
             return got

@@ -125,21 +125,8 @@ public final class FastCGIServer: @unchecked Sendable {
     }
 
     private func handle(_ request: UnsafeMutablePointer<FCGX_Request>) {
-        var variables: [String: String] = [:]
-        variables.reserveCapacity(40)
-        if var entry = request.pointee.envp {
-            while let pointer = entry.pointee {
-                let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                                count: strlen(pointer))
-                if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                    let name = String(decoding: bytes[..<equals], as: UTF8.self)
-                    let value = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
-                    variables[name] = value
-                }
-                entry += 1
-            }
-        }
-        let (body, problem) = readBody(declaredLength: variables["CONTENT_LENGTH"]) { buffer, count in
+        let variables = CGIVariables(environment: request.pointee.envp)
+        let (body, problem) = readBody(declaredLength: variables.known.contentLength) { buffer, count in
             Int(FCGX_GetStr(buffer, Int32(count), request.pointee.in))
         }
         let incoming = Request(variables: variables, body: body, bodyProblem: problem)

@@ -48,6 +48,11 @@ public struct URLEncodedForm: Sendable, Equatable {
     }
 
     static func decodeComponent(_ bytes: ArraySlice<UInt8>) throws(DecodingError) -> String {
+        // Most names and many values need no decoding: straight to a string.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            guard let string = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+            return string
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex

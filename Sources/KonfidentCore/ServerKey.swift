@@ -3,21 +3,41 @@
 /// The server key (DESIGN §2): a file outside the database that keys link tokens and CSRF tokens.
 /// A copy of the database alone opens no door.
 public struct ServerKey: Sendable {
-    // Keyed per use: a keyed `HMAC` value copied between threads would share its digest state.
     let key: SymmetricKey
+    /// The key's two padded blocks of HMAC (RFC 2104), computed once. Each use hashes them into
+    /// fresh SHA-256 states: no hash state is kept, so none is shared between threads. This costs a
+    /// fraction of keying swift-crypto's `HMAC` per use.
+    private let innerPad: [UInt8]
+    private let outerPad: [UInt8]
 
     public init(bytes: [UInt8]) {
         precondition(bytes.count >= 32, "the server key must have at least 256 bits")
         key = SymmetricKey(data: bytes)
+        var block = bytes.count > 64 ? Array(SHA256.hash(data: bytes)) : bytes
+        block += Array(repeating: 0, count: 64 - block.count)
+        innerPad = block.map { $0 ^ 0x36 }
+        outerPad = block.map { $0 ^ 0x5c }
     }
 
     /// HMAC-SHA256 of `message` under the key.
     public func authenticate(_ message: [UInt8]) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        message.withUnsafeBytes { authenticate(bytes: $0) }
     }
 
     public func authenticate(_ message: String) -> [UInt8] {
-        authenticate(Array(message.utf8))
+        var message = message
+        return message.withUTF8 { authenticate(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    private func authenticate(bytes message: UnsafeRawBufferPointer) -> [UInt8] {
+        var inner = SHA256()
+        innerPad.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        inner.update(bufferPointer: message)
+        let innerDigest = inner.finalize()
+        var outer = SHA256()
+        outerPad.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The raw link token of a message: derived, never stored. `purpose` keeps sign-in links and
@@ -38,11 +58,19 @@ public enum LinkPurpose: String, Sendable {
 public enum Secret {
     /// SHA-256 of a token as stored at rest.
     public static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(token.utf8)))
+        var token = token
+        return token.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: bytes))
+        bytes.withUnsafeBytes { hash($0) }
+    }
+
+    /// Straight from the bytes: swift-crypto's `hash(data:)` walks an array as generic `DataProtocol` regions.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// Compares without an early exit, so the time taken tells nothing about where two secrets differ.
@@ -90,12 +118,17 @@ public enum Base64URL {
 
     /// True when `text` could be a token we issued: only URL-alphabet characters, bounded length.
     public static func isWellFormed(_ text: String, length: ClosedRange<Int>) -> Bool {
-        length.contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
-            default: false
+        guard length.contains(text.utf8.count) else { return false }
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): continue
+                default: return false
+                }
             }
+            return true
         }
     }
 }

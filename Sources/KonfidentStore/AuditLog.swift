@@ -43,10 +43,17 @@ extension Store {
 
     static func audit(_ db: Database, _ event: AuditEvent, outcome: String, workspaceID: Int64?, memberID: Int64? = nil,
                       ip: String?, detail: String? = nil, at now: Int64) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit (at, workspace_id, member_id, ip, event, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(sql: RawSQL.audit)
         try statement.execute(arguments: [now, workspaceID, memberID, ip, event.rawValue, outcome, detail])
+    }
+
+    /// `audit` on the raw write connection of the hot path (`HotWriter`).
+    static func audit(_ connection: ReaderConnection, _ event: AuditEvent, outcome: String, workspaceID: Int64?,
+                      memberID: Int64? = nil, ip: String?, detail: String? = nil, at now: Int64) throws {
+        try connection.execute(RawSQL.audit, [
+            .integer(now), .integer(workspaceID), .integer(memberID), .text(ip), .text(event.rawValue), .text(outcome),
+            .text(detail),
+        ])
     }
 
     /// The newest entries first.

@@ -40,12 +40,18 @@ public struct OutboxStatus: Sendable, Equatable {
 extension Store {
     static func enqueue(_ db: Database, channel: LinkChannel, kind: MessageKind, workspaceID: Int64, memberID: Int64?,
                         recipient: String, language: Language, subjectID: Int64?, at now: Int64) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO outbox (channel, kind, workspace_id, member_id, recipient, language, subject_id, next_try_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(sql: RawSQL.enqueue)
         try statement.execute(arguments: [channel.rawValue, kind.rawValue, workspaceID, memberID, recipient,
                                           language.rawValue, subjectID, now, now])
+    }
+
+    /// `enqueue` on the raw write connection of the hot path (`HotWriter`).
+    static func enqueue(_ connection: ReaderConnection, channel: LinkChannel, kind: MessageKind, workspaceID: Int64,
+                        memberID: Int64?, recipient: String, language: Language, subjectID: Int64?, at now: Int64) throws {
+        try connection.execute(RawSQL.enqueue, [
+            .text(channel.rawValue), .text(kind.rawValue), .integer(workspaceID), .integer(memberID), .text(recipient),
+            .text(language.rawValue), .integer(subjectID), .integer(now), .integer(now),
+        ])
     }
 
     /// Takes the next due message and records the try before anything is sent: after a crash the

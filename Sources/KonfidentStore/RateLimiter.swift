@@ -18,18 +18,41 @@ extension Store {
             guard let limit = policy.limits[kind] else { continue }
             let windowStart = now - now % limit.windowSeconds
             let fullKey = "\(kind.rawValue):\(key)"
-            let select = try db.cachedStatement(sql: "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?")
+            let select = try db.cachedStatement(sql: RawSQL.rateLimitCount)
             let used = try Int.fetchOne(select, arguments: [fullKey, windowStart]) ?? 0
             if used >= limit.count { throw RateLimitHit(kind: kind, key: key) }
             windows.append((fullKey, windowStart))
         }
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO rate_limit (key, window_start, count) VALUES (?, ?, 1)
-            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-            """)
+        let upsert = try db.cachedStatement(sql: RawSQL.rateLimitUpsert)
         for (key, windowStart) in windows {
             try upsert.execute(arguments: [key, windowStart])
         }
+    }
+
+    /// `count` on the raw write connection of the hot path (`HotWriter`): the same rows, the same rule.
+    static func count(_ connection: ReaderConnection, _ keys: [(kind: RateLimitKind, key: String)],
+                      policy: RateLimitPolicy, at now: Int64) throws {
+        guard !policy.isOff else { return }
+        var windows: [(String, Int64)] = []
+        for (kind, key) in keys {
+            guard let limit = policy.limits[kind] else { continue }
+            let windowStart = now - now % limit.windowSeconds
+            let fullKey = "\(kind.rawValue):\(key)"
+            let used = try connection.first(RawSQL.rateLimitCount, [.text(fullKey), .integer(windowStart)]) {
+                $0.integer(0)
+            } ?? 0
+            if used >= limit.count { throw RateLimitHit(kind: kind, key: key) }
+            windows.append((fullKey, windowStart))
+        }
+        for (key, windowStart) in windows {
+            try connection.execute(RawSQL.rateLimitUpsert, [.text(key), .integer(windowStart)])
+        }
+    }
+
+    /// The SMS limits of a message to `phone` (per number and per country), on the raw write connection.
+    static func countSMS(_ connection: ReaderConnection, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
+        let country = (try? PhoneNumber(parsing: phone))?.countryCode ?? "unknown"
+        try count(connection, [(.sms, phone), (.smscountry, country)], policy: policy, at: now)
     }
 
     /// Drops counters whose window ended long ago; the delivery worker calls it now and then.
@@ -38,4 +61,20 @@ extension Store {
             try db.execute(sql: "DELETE FROM rate_limit WHERE window_start < ?", arguments: [cutoff])
         }
     }
+}
+
+/// The statements shared by GRDB's writer and the raw write connection, written once.
+enum RawSQL {
+    static let rateLimitCount = "SELECT count FROM rate_limit WHERE key = ? AND window_start = ?"
+    static let rateLimitUpsert = """
+        INSERT INTO rate_limit (key, window_start, count) VALUES (?, ?, 1)
+        ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+        """
+    static let enqueue = """
+        INSERT INTO outbox (channel, kind, workspace_id, member_id, recipient, language, subject_id, next_try_at, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let audit = """
+        INSERT INTO audit (at, workspace_id, member_id, ip, event, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
 }

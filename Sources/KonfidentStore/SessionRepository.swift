@@ -24,11 +24,7 @@ extension Store {
     /// a minute (or a tenth of the idle timeout, if shorter), so the many auth subrequests of one
     /// page cost no writes.
     public func session(hash: [UInt8], workspaceID: Int64, idleTimeout: Int64, at now: Int64) throws -> StoredSession? {
-        let found = try hot.first("""
-            SELECT session.created_at, session.last_seen_at, session.expires_at, \(Member.columns)
-            FROM session JOIN member ON member.id = session.member_id
-            WHERE session.id_hash = ? AND session.workspace_id = ? AND session.ended_at IS NULL
-            """, [.blob(hash), .integer(workspaceID)]) { row in
+        let found = try hot.first(Self.sessionSQL, [.blob(hash), .integer(workspaceID)]) { row in
             StoredSession(idHash: hash, member: Member(hot: row, offset: 3), createdAt: row.integer(0),
                           lastSeenAt: row.integer(1), expiresAt: row.integer(2))
         }
@@ -42,6 +38,13 @@ extension Store {
         }
         return found
     }
+
+    /// The session lookup of every signed-in page and `auth_request`, written once.
+    static let sessionSQL = """
+        SELECT session.created_at, session.last_seen_at, session.expires_at, \(Member.columns)
+        FROM session JOIN member ON member.id = session.member_id
+        WHERE session.id_hash = ? AND session.workspace_id = ? AND session.ended_at IS NULL
+        """
 
     /// Sign out.
     public func endSession(hash: [UInt8], ip: String, at now: Int64) throws {

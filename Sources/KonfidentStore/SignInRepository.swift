@@ -64,7 +64,14 @@ public struct StoredAttempt: Sendable, Equatable {
     }
 
     static func channels(_ text: String) -> Set<LinkChannel> {
-        Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
+        // The values Next writes, without splitting: every poll reads two of them.
+        switch text {
+        case "": return []
+        case "email": return [.email]
+        case "sms": return [.sms]
+        case "email,sms": return [.email, .sms]
+        default: return Set(text.split(separator: ",").compactMap { LinkChannel(rawValue: String($0)) })
+        }
     }
 
     static func text(_ channels: Set<LinkChannel>) -> String {
@@ -100,6 +107,30 @@ public struct SignInRequest: Sendable {
     }
 }
 
+/// The statements of the sign-in pages, written once: the hot connections find their prepared
+/// statements by this text, and a string built per call would be built and hashed per call.
+enum SignInSQL {
+    static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
+    static let attemptByBrowser = """
+        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+        WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+        """
+    static let attemptByToken = """
+        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+        WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
+        """
+    static let supersede = """
+        UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
+        """
+    static let insert = """
+        INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
+            required_channels, state, created_at, expires_at, ip, user_agent)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+        """
+    static let setEmailTokenHash = "UPDATE sign_in_attempt SET email_token_hash = ? WHERE id = ?"
+    static let setSMSTokenHash = "UPDATE sign_in_attempt SET sms_token_hash = ? WHERE id = ?"
+}
+
 /// The message kinds the outbox renders.
 public enum MessageKind: String, Sendable {
     /// A verification link for a sign-in attempt (email or SMS).
@@ -119,13 +150,16 @@ extension Store {
     public func startSignIn(_ request: SignInRequest, at now: Int64,
                             tokenHash: (Int64, LinkChannel) -> [UInt8]) throws -> StoredAttempt {
         // A refusal is returned, not thrown, from the transaction: its audit entry must not roll back.
-        // The member is looked up before the write transaction, on a reader: the writer is shared
-        // by every request, and a member added a moment ago is found at their next attempt.
-        let member = try hot.first("""
-            SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?
-            """, [.integer(request.workspace.id), .text(request.email.normalized)]) { Member(hot: $0) }
-        let active = member.flatMap { $0.state == .active ? $0 : nil }
-        let outcome: Result<StoredAttempt, RateLimitHit> = try write { db in
+        let userAgent = String(request.userAgent.prefix(300))
+        // One transaction on the raw write connection, statements prepared once (`HotWriter`).
+        let outcome: Result<StoredAttempt, RateLimitHit> = try hotWriter.transaction { db in
+            // The member is read in the transaction, on the writer: a lookup of a few microseconds
+            // on pages the writer has in its cache. On a reader it cost more than that in system
+            // calls, since every Next changes the database and a reader then reads its pages again.
+            let member = try db.first(SignInSQL.member, [.integer(request.workspace.id), .text(request.email.normalized)]) {
+                Member(hot: $0)
+            }
+            let active = member.flatMap { $0.state == .active ? $0 : nil }
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
@@ -139,23 +173,17 @@ extension Store {
             }
             let channels = active?.method.linkChannels ?? []
             if let active {
-                try db.cachedStatement(sql: """
-                    UPDATE sign_in_attempt SET state = 'superseded'
-                    WHERE member_id = ? AND state IN ('pending', 'verified')
-                    """).execute( arguments: [active.id])
+                try db.execute(SignInSQL.supersede, [.integer(active.id)])
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
-                    required_channels, state, created_at, expires_at, ip, user_agent)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-                """).execute(arguments: [request.workspace.id, active?.id, request.browserHash, request.matchCode.text,
-                                 request.nonce, StoredAttempt.text(channels), now, now + request.lifetime,
-                                 request.ip, String(request.userAgent.prefix(300))])
+            try db.execute(SignInSQL.insert, [
+                .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
+                .text(request.matchCode.text), .blob(request.nonce), .text(StoredAttempt.text(channels)), .integer(now),
+                .integer(now + request.lifetime), .text(request.ip), .text(userAgent),
+            ])
             let id = db.lastInsertedRowID
             for channel in channels {
-                let column = channel == .email ? "email_token_hash" : "sms_token_hash"
-                try db.cachedStatement(sql: "UPDATE sign_in_attempt SET \(column) = ? WHERE id = ?").execute(
-                               arguments: [tokenHash(id, channel), id])
+                try db.execute(channel == .email ? SignInSQL.setEmailTokenHash : SignInSQL.setSMSTokenHash,
+                               [.blob(tokenHash(id, channel)), .integer(id)])
             }
             if let active {
                 if active.method == .bankid, let email = active.email {
@@ -176,8 +204,7 @@ extension Store {
                            detail: "attempt \(id)", at: now)
             return .success(StoredAttempt(
                 id: id, workspaceID: request.workspace.id, memberID: active?.id, browserHash: request.browserHash,
-                matchCode: request.matchCode.text, nonce: request.nonce, ip: request.ip,
-                userAgent: String(request.userAgent.prefix(300)),
+                matchCode: request.matchCode.text, nonce: request.nonce, ip: request.ip, userAgent: userAgent,
                 attempt: SignInAttempt(createdAt: now, lifetime: request.lifetime, requiredChannels: channels)))
         }
         return try outcome.get()
@@ -190,10 +217,7 @@ extension Store {
 
     /// The newest attempt started by this browser in this workspace.
     public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
-        try hot.first("""
-            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-            WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-            """, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
+        try hot.first(SignInSQL.attemptByBrowser, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
@@ -204,10 +228,7 @@ extension Store {
 
     /// The attempt a link belongs to, and which of its links it is.
     public func attempt(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
-        try hot.first("""
-            SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-            WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
-            """, [.blob(tokenHash), .integer(workspaceID)]) { row in
+        try hot.first(SignInSQL.attemptByToken, [.blob(tokenHash), .integer(workspaceID)]) { row in
             let channel: LinkChannel = Secret.constantTimeEquals(row.blob(13), tokenHash) ? .email : .sms
             return (StoredAttempt(hot: row), channel)
         }

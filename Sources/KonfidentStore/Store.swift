@@ -8,6 +8,7 @@ public final class Store: Sendable {
     let pool: DatabasePool
     let workspaces = WorkspaceDirectory()
     let hot: HotReader
+    let hotWriter: HotWriter
 
     /// Opens the database; `migrate()` or `checkSchema()` come next.
     public init(path: String) throws {
@@ -24,6 +25,7 @@ public final class Store: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         hot = HotReader(path: path)
+        hotWriter = HotWriter(path: path)
     }
 
     /// Copies what the WAL holds into the database without waiting for anybody (a passive

@@ -115,7 +115,7 @@ public final class Application: Responder, Sendable {
     // MARK: - Building responses
 
     func html(_ body: HTML, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(body.text.utf8))
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: body.bytes)
     }
 
     func redirect(_ location: String) -> Response {

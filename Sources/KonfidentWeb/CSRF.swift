@@ -17,8 +17,7 @@ extension Application {
         } else if let origin = request.header("Origin")?.lowercased(), origin != "null" {
             guard origin == context.workspace.url.origin else { throw refuse(.crossSite, context) }
         }
-        let mediaType = request.contentType.split(separator: ";").first.map { $0.lowercased() } ?? ""
-        guard mediaType.trimmingCharacters() == "application/x-www-form-urlencoded" else { throw HTTPError(.badRequest) }
+        guard Self.isFormMediaType(request.contentType) else { throw HTTPError(.badRequest) }
         let form: URLEncodedForm
         do {
             form = try URLEncodedForm(decoding: request.body, maximumFields: settings.maximumFormFields)
@@ -29,6 +28,21 @@ extension Application {
               Secret.constantTimeEquals(token, csrfToken(context))
         else { throw refuse(.badCSRFToken, context) }
         return form
+    }
+
+    /// True when the media type of `Content-Type` (its first non-empty part before a `;`, without
+    /// spaces and tabs around it) is `application/x-www-form-urlencoded`, in any case. On bytes:
+    /// splitting and lowercasing made new strings on every POST.
+    static func isFormMediaType(_ contentType: String) -> Bool {
+        let expected = "application/x-www-form-urlencoded".utf8
+        var bytes = contentType.utf8[...]
+        while bytes.first == UInt8(ascii: ";") { bytes = bytes.dropFirst() }
+        var segment = bytes[..<(bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex)]
+        while let first = segment.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { segment = segment.dropFirst() }
+        while let last = segment.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { segment = segment.dropLast() }
+        return segment.elementsEqual(expected) { byte, wanted in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == wanted
+        }
     }
 
     private func refuse(_ kind: HTTPError.Kind, _ context: Context) -> HTTPError {

@@ -21,10 +21,17 @@ enum CookieName: String, Sendable {
 enum Cookie {
     /// `Set-Cookie` value. `maxAge` nil: until the browser closes; 0: delete.
     static func header(_ name: String, _ value: String, maxAge: Int64?, httpOnly: Bool = true) -> String {
-        var text = "\(name)=\(value); Path=/; Secure"
-        if httpOnly { text += "; HttpOnly" }
-        text += "; SameSite=Lax"
-        if let maxAge { text += "; Max-Age=\(maxAge)" }
+        // Appended into one string of the right size: every login page sets one.
+        var text = ""
+        text.reserveCapacity(name.utf8.count + value.utf8.count + 64)
+        text += name
+        text += "="
+        text += value
+        text += httpOnly ? "; Path=/; Secure; HttpOnly; SameSite=Lax" : "; Path=/; Secure; SameSite=Lax"
+        if let maxAge {
+            text += "; Max-Age="
+            text += String(maxAge)
+        }
         return text
     }
 

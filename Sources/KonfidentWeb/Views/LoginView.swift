@@ -11,19 +11,37 @@ struct LoginView {
     var simulatorApp: String? = nil
 
     func content(_ language: Language) -> HTML {
+        // The page everybody gets (no error) from the markup rendered once per language.
+        if error == nil, let template = Self.templates[language] ?? nil {
+            return template.render([HTML(escaping: workspaceName), HTML(escaping: paths.login), csrfField(csrfToken),
+                                    HTML(escaping: email), HTML(escaping: paths.bankID)])
+        }
+        return Self.markup(language, workspaceName: workspaceName, loginPath: paths.login, csrfField: csrfField(csrfToken),
+                           email: email, bankIDPath: paths.bankID, error: error)
+    }
+
+    private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        (language, HTMLTemplate(slots: 5) { slot in
+            markup(language, workspaceName: slot[0], loginPath: slot[1], csrfField: HTML(trusted: slot[2]), email: slot[3],
+                   bankIDPath: slot[4], error: nil)
+        })
+    })
+
+    private static func markup(_ language: Language, workspaceName: String, loginPath: String, csrfField: HTML,
+                               email: String, bankIDPath: String, error: Text?) -> HTML {
         let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"email-error\">\($0.string(language))</p>\n" } ?? .empty
         let invalid: HTML = error == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"email-error\""
         return """
             <h1>\(Text.logInTo(workspace: workspaceName).string(language))</h1>
             <p class="lead">\(Text.loginLead.string(language))</p>
-            \(errorLine)<form method="post" action="\(paths.login)" class="stack">
-            \(csrfField(csrfToken))
+            \(errorLine)<form method="post" action="\(loginPath)" class="stack">
+            \(csrfField)
             <label for="email">\(Text.emailLabel.string(language))</label>
             <input id="email" name="\(FormField.email.rawValue)" type="email" autocomplete="email" inputmode="email" autocapitalize="none" spellcheck="false" required maxlength="254" value="\(email)"\(invalid) autofocus>
             <button type="submit" class="primary">\(Text.next.string(language))</button>
             </form>
             <div class="divider"><span>\(Text.or.string(language))</span></div>
-            <form method="get" action="\(paths.bankID)" class="stack">
+            <form method="get" action="\(bankIDPath)" class="stack">
             <button type="submit" class="secondary bankid">\(Text.logInWithBankID.string(language))</button>
             </form>
             \(simulatorLink(simulatorApp, language))

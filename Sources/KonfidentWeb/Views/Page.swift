@@ -20,27 +20,48 @@ struct Page: Sendable {
         let refresh: HTML = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">\n" } ?? .empty
         let scriptTag: HTML = script.map { "<script src=\"/static/\($0)\" defer></script>\n" } ?? .empty
         let switchPath = languageSwitchPath ?? homePath
+        let brand = workspaceName ?? "KONFIDENT"
+        let status: HTML = statusCode.map { "<p class=\"status-code\">\($0)</p>\n" } ?? .empty
+        let wideClass: HTML = wide ? " wide" : .empty
+        guard let template = Self.templates[language] ?? nil else {
+            return Self.markup(language: language, refresh: refresh, title: title, scriptTag: scriptTag, homePath: homePath,
+                               brand: brand, switchPath: switchPath, wide: wideClass, mainAttributes: mainAttributes,
+                               status: status, content: content)
+        }
+        return template.render([refresh, HTML(escaping: title), scriptTag, HTML(escaping: homePath), HTML(escaping: brand),
+                                HTML(escaping: switchPath), wideClass, mainAttributes, status, content])
+    }
+
+    /// The shell of each language, rendered once.
+    private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        (language, HTMLTemplate(slots: 10) { slot in
+            markup(language: language, refresh: HTML(trusted: slot[0]), title: slot[1], scriptTag: HTML(trusted: slot[2]),
+                   homePath: slot[3], brand: slot[4], switchPath: slot[5], wide: HTML(trusted: slot[6]),
+                   mainAttributes: HTML(trusted: slot[7]), status: HTML(trusted: slot[8]), content: HTML(trusted: slot[9]))
+        })
+    })
+
+    private static func markup(language: Language, refresh: HTML, title: String, scriptTag: HTML, homePath: String,
+                               brand: String, switchPath: String, wide: HTML, mainAttributes: HTML, status: HTML,
+                               content: HTML) -> HTML {
         let switcher: [HTML] = Language.allCases.map { option in
             let current: HTML = option == language ? " aria-current=\"true\"" : .empty
             return "<a href=\"\(switchPath)?lang=\(option.rawValue)\" lang=\"\(option.rawValue)\" hreflang=\"\(option.rawValue)\"\(current)>\(Text.languageName.string(option))</a>"
         }
-        let brand = workspaceName ?? "KONFIDENT"
-        let status: HTML = statusCode.map { "<p class=\"status-code\">\($0)</p>\n" } ?? .empty
-        let heading = "\(title) · KONFIDENT"
         return """
             <!doctype html>
             <html lang="\(language.rawValue)">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            \(refresh)<title>\(heading)</title>
+            \(refresh)<title>\(title) · KONFIDENT</title>
             <link rel="stylesheet" href="/static/konfident.css">
             <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
             \(scriptTag)</head>
             <body>
             <header class="site"><a class="brand" href="\(homePath)"><img src="/static/logo.svg" alt="" width="28" height="28"><span>\(brand)</span></a>
             <nav class="language" aria-label="Language / Språk">\(switcher)</nav></header>
-            <main class="card\(wide ? " wide" : "")"\(mainAttributes)>
+            <main class="card\(wide)"\(mainAttributes)>
             \(status)\(content)
             </main>
             <footer class="site"><span>KONFIDENT</span></footer>

@@ -11,6 +11,25 @@ struct VerifyView {
     var shownProof: String
 
     func content(_ language: Language) -> HTML {
+        guard let template = Self.templates[language] ?? nil else {
+            return Self.markup(language, workspaceName: workspaceName, matchCode: matchCode, requestedAt: requestedAt,
+                               browser: browser, action: action, csrfField: csrfField(csrfToken), shownProof: shownProof)
+        }
+        return template.render([HTML(escaping: workspaceName), HTML(escaping: matchCode), HTML(escaping: requestedAt),
+                                HTML(escaping: browser), HTML(escaping: action), csrfField(csrfToken),
+                                HTML(escaping: shownProof)])
+    }
+
+    /// The page of each language, rendered once.
+    private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        (language, HTMLTemplate(slots: 7) { slot in
+            markup(language, workspaceName: slot[0], matchCode: slot[1], requestedAt: slot[2], browser: slot[3],
+                   action: slot[4], csrfField: HTML(trusted: slot[5]), shownProof: slot[6])
+        })
+    })
+
+    private static func markup(_ language: Language, workspaceName: String, matchCode: String, requestedAt: String,
+                               browser: String, action: String, csrfField: HTML, shownProof: String) -> HTML {
         """
         <h1>\(Text.verifyTitle.string(language))</h1>
         <p class="lead">\(Text.verifyLead(workspace: workspaceName).string(language))</p>
@@ -22,7 +41,7 @@ struct VerifyView {
         <dt>\(Text.browserLabel.string(language))</dt><dd>\(browser)</dd>
         </dl>
         <form method="post" action="\(action)" class="stack">
-        \(csrfField(csrfToken))
+        \(csrfField)
         <input type="hidden" name="\(FormField.shown.rawValue)" value="\(shownProof)">
         <button type="submit" class="primary">\(Text.verifyIdentity.string(language))</button>
         </form>

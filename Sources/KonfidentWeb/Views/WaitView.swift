@@ -20,17 +20,35 @@ struct WaitView {
             })</ul>
 
             """ : .empty
-        return """
-            <h1>\(Text.checkInboxTitle.string(language))</h1>
-            <p class="lead">\(Text.checkInboxLead.string(language))</p>
-            <p>\(Text.matchCodeHint.string(language))</p>
-            <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
-            \(steps)<div class="waiting" role="status"><span class="spinner" aria-hidden="true"></span> \(Text.waiting.string(language))</div>
-            <p class="hint">\(Text.linkValidUntil(time: validUntil).string(language)) \(Text.noMessage.string(language))</p>
-            <form method="post" action="\(paths.waitCancel)" class="inline">
-            \(csrfField(csrfToken))
-            <button type="submit" class="link">\(Text.startAgain.string(language))</button>
-            </form>
-            """
+        guard let template = Self.templates[language] ?? nil else {
+            return Self.markup(language, matchCode: matchCode, steps: steps, validUntil: validUntil,
+                               cancelPath: paths.waitCancel, csrfField: csrfField(csrfToken))
+        }
+        return template.render([HTML(escaping: matchCode), steps, HTML(escaping: validUntil), HTML(escaping: paths.waitCancel),
+                                csrfField(csrfToken)])
+    }
+
+    /// The page of each language, rendered once.
+    private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        (language, HTMLTemplate(slots: 5) { slot in
+            markup(language, matchCode: slot[0], steps: HTML(trusted: slot[1]), validUntil: slot[2], cancelPath: slot[3],
+                   csrfField: HTML(trusted: slot[4]))
+        })
+    })
+
+    private static func markup(_ language: Language, matchCode: String, steps: HTML, validUntil: String,
+                               cancelPath: String, csrfField: HTML) -> HTML {
+        """
+        <h1>\(Text.checkInboxTitle.string(language))</h1>
+        <p class="lead">\(Text.checkInboxLead.string(language))</p>
+        <p>\(Text.matchCodeHint.string(language))</p>
+        <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+        \(steps)<div class="waiting" role="status"><span class="spinner" aria-hidden="true"></span> \(Text.waiting.string(language))</div>
+        <p class="hint">\(Text.linkValidUntil(time: validUntil).string(language)) \(Text.noMessage.string(language))</p>
+        <form method="post" action="\(cancelPath)" class="inline">
+        \(csrfField)
+        <button type="submit" class="link">\(Text.startAgain.string(language))</button>
+        </form>
+        """
     }
 }
