@@ -115,7 +115,7 @@ extension Application {
               let sealed = stored.sealed, let secrets = BankIDOrderSecrets(sealed: sealed, key, browserSecret: secret)
         else { return Response(status: .notFound, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("no pending order\n".utf8)) }
         let svg = try qrCode(stored, secrets, context)
-        return Response(status: .ok, headers: [("Content-Type", "image/svg+xml")], body: Array(svg.text.utf8))
+        return Response(status: .ok, headers: [("Content-Type", "image/svg+xml")], body: svg.bytes)
     }
 
     /// `GET /_konfident/bankid/status` for `qr.js`: `{"state": "pending"|"complete"|"failed", "message": …}`.

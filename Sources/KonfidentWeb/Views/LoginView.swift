@@ -11,13 +11,15 @@ struct LoginView {
     var simulatorApp: String? = nil
 
     func content(_ language: Language) -> HTML {
+        // With the simulated BankID service, the way to its phone app (a demo, not the hot path).
+        let simulator = simulatorApp == nil ? HTML.empty : "\n" + simulatorLink(simulatorApp, language)
         // The page everybody gets (no error) from the markup rendered once per language.
         if error == nil, let template = Self.templates[language] ?? nil {
             return template.render([HTML(escaping: workspaceName), HTML(escaping: paths.login), csrfField(csrfToken),
-                                    HTML(escaping: email), HTML(escaping: paths.bankID)])
+                                    HTML(escaping: email), HTML(escaping: paths.bankID)]) + simulator
         }
         return Self.markup(language, workspaceName: workspaceName, loginPath: paths.login, csrfField: csrfField(csrfToken),
-                           email: email, bankIDPath: paths.bankID, error: error)
+                           email: email, bankIDPath: paths.bankID, error: error) + simulator
     }
 
     private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
@@ -44,7 +46,6 @@ struct LoginView {
             <form method="get" action="\(bankIDPath)" class="stack">
             <button type="submit" class="secondary bankid">\(Text.logInWithBankID.string(language))</button>
             </form>
-            \(simulatorLink(simulatorApp, language))
             """
     }
 }
