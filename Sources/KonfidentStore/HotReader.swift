@@ -11,13 +11,24 @@ import Synchronization
 /// connections with statements prepared once, each used by one thread at a time. They skip the
 /// connection pool's hand-over between threads, which costs more than the query itself. In WAL
 /// mode each statement sees the last committed state.
-final class HotReader: Sendable {
+final class HotReader: @unchecked Sendable {
     private let path: String
-    private let idle = Mutex<[ReaderConnection]>([])
+    /// Idle connections; only touched with `lock` held (a plain pthread mutex, held for a pop or an
+    /// append: see `HotWriter` on the standard library's `Mutex` under load).
+    private var idle: [ReaderConnection] = []
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
     private let checkpointer = Mutex<ReaderConnection?>(nil)
 
     init(path: String) {
         self.path = path
+        lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     /// A passive checkpoint, on a read-write connection kept for it.
@@ -30,8 +41,15 @@ final class HotReader: Sendable {
 
     /// Runs `sql` on an idle connection (opened on first need) and maps the first row, if any.
     func first<T>(_ sql: String, _ values: [ReaderConnection.Value], _ map: (ReaderConnection.Row) -> T) throws -> T? {
-        let connection = try idle.withLock { $0.popLast() } ?? ReaderConnection(path: path)
-        defer { idle.withLock { $0.append(connection) } }
+        pthread_mutex_lock(lock)
+        let taken = idle.popLast()
+        pthread_mutex_unlock(lock)
+        let connection = try taken ?? ReaderConnection(path: path)
+        defer {
+            pthread_mutex_lock(lock)
+            idle.append(connection)
+            pthread_mutex_unlock(lock)
+        }
         return try connection.first(sql, values, map)
     }
 }

@@ -9,7 +9,8 @@ final class Context {
     let workspace: Workspace
     let route: Route
     let now: Int64
-    let language: Language
+    /// Worked out when a page first needs it: the JSON polls never do.
+    lazy var language: Language = chosenLanguage ?? Context.language(of: request)
     /// The language picked with the switch on the page (`?lang=`), to be remembered in a cookie.
     let chosenLanguage: Language?
     let paths: Paths
@@ -26,7 +27,6 @@ final class Context {
         self.now = now
         self.paths = Paths(prefix: workspace.url.pathPrefix)
         self.chosenLanguage = Context.queryLanguage(request)
-        self.language = chosenLanguage ?? Context.language(of: request)
         if let existing = request.cookie(Cookie.name(.preSession, in: workspace)), Base64URL.isWellFormed(existing, length: 43...43) {
             preSession = existing
             preSessionIsNew = false
