@@ -11,21 +11,6 @@ public enum CGI {
         getenv("GATEWAY_INTERFACE") != nil
     }
 
-    public static func environmentVariables() -> [String: String] {
-        var variables: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(decoding: UnsafeBufferPointer(
-                start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer)),
-                as: UTF8.self)
-            if let equals = text.firstIndex(of: "=") {
-                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-        return variables
-    }
-
     /// Answers the one request and returns; the caller exits.
     public static func run(responder: any Responder, limits: FastCGIServer.Limits = .init()) {
         let variables = CGIVariables(environment: environ)
