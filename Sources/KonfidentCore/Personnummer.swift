@@ -113,6 +113,11 @@ public struct Personnummer: Sendable, Hashable, CustomStringConvertible {
     /// The date part with the last four digits hidden, for pages and logs:
     /// `19990807-****`.
     public var masked: String {
+        Self.masked(digits: digits)
+    }
+
+    /// The same for twelve stored digits, without parsing them again.
+    public static func masked(digits: String) -> String {
         String(digits.prefix(8)) + "-****"
     }
 

@@ -64,7 +64,7 @@ public struct Member: Sendable, Equatable {
     /// How the member is named on pages: the email address, else the masked personnummer.
     public var displayName: String {
         if let email { return email }
-        if let personnummer { return String(personnummer.prefix(8)) + "-****" }
+        if let personnummer { return Personnummer.masked(digits: personnummer) }
         return "#\(id)"
     }
 }

@@ -101,7 +101,7 @@ extension Application {
         if stored.invitation.awaitsBankID(at: context.now) {
             let member = try store.member(id: stored.memberID)
             let view = WelcomeBankIDView(workspaceName: context.workspace.name,
-                                         knownPersonnummer: member?.personnummer.map { String($0.prefix(8)) + "-****" },
+                                         knownPersonnummer: member?.personnummer.map(Personnummer.masked(digits:)),
                                          paths: context.paths, csrfToken: csrfToken(context))
             return html(context.page(Text.welcomeBankIDTitle.string(context.language), view.content(context.language),
                                      languageSwitch: context.paths.welcome))
