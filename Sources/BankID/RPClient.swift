@@ -34,7 +34,9 @@ public struct RPTransportError: Error, Equatable, Sendable, CustomStringConverti
     /// The RFA message the guidelines suggest for this failure: a time-out or a service that cannot be
     /// reached is RFA5 ("Internal error. Please try again."); a TLS failure is a fault in the RP's own
     /// set-up, which the user only sees as RFA22.
-    public var rfa: RFA { kind == .tls ? .rfa22 : .rfa5 }
+    public var rfa: RFA { Self.rfa(for: kind) }
+
+    public static func rfa(for kind: Kind) -> RFA { kind == .tls ? .rfa22 : .rfa5 }
 
     static func kind(for code: CURLcode) -> Kind {
         switch code {

@@ -129,14 +129,13 @@ public enum HintCode: Equatable, Hashable, Sendable, CustomStringConvertible {
          notSupportedByUserApp, transactionRiskBlocked
     case unknown(String)
 
-    private static let known: [String: HintCode] = [
-        "outstandingTransaction": .outstandingTransaction, "noClient": .noClient, "started": .started,
-        "userMrtd": .userMrtd, "userCallConfirm": .userCallConfirm, "userSign": .userSign,
-        "expiredTransaction": .expiredTransaction, "certificateErr": .certificateErr,
-        "userCancel": .userCancel, "cancelled": .cancelled, "startFailed": .startFailed,
-        "userDeclinedCall": .userDeclinedCall, "notSupportedByUserApp": .notSupportedByUserApp,
-        "transactionRiskBlocked": .transactionRiskBlocked,
+    /// Every code the reference names; `init(_:)` finds them by `rawValue`.
+    public static let knownCodes: [HintCode] = [
+        .outstandingTransaction, .noClient, .started, .userMrtd, .userCallConfirm, .userSign, .expiredTransaction,
+        .certificateErr, .userCancel, .cancelled, .startFailed, .userDeclinedCall, .notSupportedByUserApp,
+        .transactionRiskBlocked,
     ]
+    private static let known = Dictionary(uniqueKeysWithValues: knownCodes.map { ($0.rawValue, $0) })
 
     public init(_ raw: String) { self = HintCode.known[raw] ?? .unknown(raw) }
 
@@ -293,12 +292,12 @@ public enum RPErrorCode: Equatable, Hashable, Sendable, CustomStringConvertible 
     case maintenance
     case unknown(String)
 
-    private static let known: [String: RPErrorCode] = [
-        "alreadyInProgress": .alreadyInProgress, "invalidParameters": .invalidParameters,
-        "unauthorized": .unauthorized, "notFound": .notFound, "methodNotAllowed": .methodNotAllowed,
-        "requestTimeout": .requestTimeout, "unsupportedMediaType": .unsupportedMediaType,
-        "tooManyRequests": .tooManyRequests, "internalError": .internalError, "maintenance": .maintenance,
+    /// Every code the reference names; `init(_:)` finds them by `rawValue`.
+    public static let knownCodes: [RPErrorCode] = [
+        .alreadyInProgress, .invalidParameters, .unauthorized, .notFound, .methodNotAllowed, .requestTimeout,
+        .unsupportedMediaType, .tooManyRequests, .internalError, .maintenance,
     ]
+    private static let known = Dictionary(uniqueKeysWithValues: knownCodes.map { ($0.rawValue, $0) })
 
     public init(_ raw: String) { self = RPErrorCode.known[raw] ?? .unknown(raw) }
 

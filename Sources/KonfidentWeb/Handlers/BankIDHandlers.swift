@@ -280,7 +280,7 @@ extension Application {
             outcome = .error(code: error.errorCode.rawValue)
         } catch let error as RPTransportError {
             logger.error("BankID collect failed", metadata: ["error": "\(error)"])
-            outcome = .error(code: "transport-\(error.kind.rawValue)")
+            outcome = .error(code: Self.transportFailure + error.kind.rawValue)
         }
         return try store.recordCollect(orderID: stored.id, outcome, at: context.now)
     }
@@ -318,7 +318,7 @@ extension Application {
             context.setCookie(.session, sessionSecret, maxAge: settings.sessionMaximum)
             return redirect(context.paths.home)
         case .noAccess:
-            let identity = stored.order.personnummer.map { String($0.prefix(8)) + "-****" } ?? "—"
+            let identity = stored.order.personnummer.map(Personnummer.masked(digits:)) ?? "—"
             return refusal(.noAccess(identity: identity), status: .forbidden, context)
         }
     }
@@ -346,11 +346,12 @@ extension Application {
         case .cancelled: rfa = .rfa3
         case .failed:
             if let code = order.errorCode {
-                switch code {
-                case "expired": rfa = .rfa8
-                case "transport-tls": rfa = .rfa22
-                case _ where code.hasPrefix("transport-"): rfa = .rfa5
-                default: rfa = UserMessage.forError(RPErrorCode(code))
+                if code == "expired" {
+                    rfa = .rfa8
+                } else if code.hasPrefix(Self.transportFailure) {
+                    rfa = RPTransportError.rfa(for: RPTransportError.Kind(rawValue: String(code.dropFirst(Self.transportFailure.count))) ?? .other)
+                } else {
+                    rfa = UserMessage.forError(RPErrorCode(code))
                 }
             } else {
                 rfa = UserMessage.forCollect(status: .failed, hintCode: order.hintCode, startMethod: .qrCode) ?? .rfa22
@@ -359,6 +360,9 @@ extension Application {
         }
         return rfa.text(language)
     }
+
+    /// How an order ended by a transport failure records it: this prefix and the failure's kind.
+    static let transportFailure = "transport-"
 
     /// A phone or tablet gets the https autostart link and the B variants of the messages.
     static func device(_ request: Request) -> UserDevice {
