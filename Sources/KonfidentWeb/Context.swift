@@ -41,6 +41,19 @@ final class Context {
         request.cookie(Cookie.name(name, in: workspace))
     }
 
+    /// What a cookie that binds a record to this browser points at (an attempt, an accepted
+    /// invitation, a BankID order), with the cookie's secret. Only the secret's SHA-256 is stored:
+    /// `find` looks the record up by it, and the hash the record holds is compared again in constant
+    /// time.
+    func bound<T>(_ name: CookieName, find: ([UInt8]) throws -> T?, hash boundHash: (T) -> [UInt8]?) rethrows -> (T, String)? {
+        guard let secret = cookie(name), Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
+        let hash = Secret.hash(secret)
+        guard let record = try find(hash), let bound = boundHash(record), Secret.constantTimeEquals(bound, hash) else {
+            return nil
+        }
+        return (record, secret)
+    }
+
     func setCookie(_ name: CookieName, _ value: String, maxAge: Int64?) {
         setCookies.append(Cookie.header(Cookie.name(name, in: workspace), value, maxAge: maxAge))
     }

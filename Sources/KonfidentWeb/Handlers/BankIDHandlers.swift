@@ -21,11 +21,8 @@ extension Application {
 
     /// The order this browser started, and the cookie secret that opens its sealed secrets.
     private func browserOrder(_ context: Context) throws -> (StoredBankIDOrder, String)? {
-        guard let secret = context.cookie(.bankID), Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
-        let hash = Secret.hash(secret)
-        guard let stored = try store.bankIDOrder(browserHash: hash, workspaceID: context.workspace.id),
-              Secret.constantTimeEquals(stored.browserHash, hash) else { return nil }
-        return (stored, secret)
+        try context.bound(.bankID, find: { try store.bankIDOrder(browserHash: $0, workspaceID: context.workspace.id) },
+                          hash: \.browserHash)
     }
 
     /// `GET /_konfident/bankid`: the start form, the waiting screen, or the outcome of this browser's order.

@@ -81,12 +81,8 @@ extension Application {
 
     /// The invitation this browser accepted, found by the invitation cookie.
     func browserInvitation(_ context: Context) throws -> StoredInvitation? {
-        guard let secret = context.cookie(.invitation),
-              Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
-        let hash = Secret.hash(secret)
-        guard let stored = try store.invitation(browserHash: hash, workspaceID: context.workspace.id),
-              let bound = stored.browserHash, Secret.constantTimeEquals(bound, hash) else { return nil }
-        return stored
+        try context.bound(.invitation, find: { try store.invitation(browserHash: $0, workspaceID: context.workspace.id) },
+                          hash: \.browserHash)?.0
     }
 
     /// Screen 6: `GET /_konfident/welcome`: what is still missing (2FA), then "You're all set" and Finish.

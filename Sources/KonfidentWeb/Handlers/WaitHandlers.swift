@@ -5,12 +5,8 @@ import KonfidentStore
 extension Application {
     /// The attempt this browser started, found by the attempt cookie.
     func browserAttempt(_ context: Context) throws -> StoredAttempt? {
-        guard let secret = context.cookie(.attempt),
-              Base64URL.isWellFormed(secret, length: 43...43) else { return nil }
-        let hash = Secret.hash(secret)
-        guard let stored = try store.attempt(browserHash: hash, workspaceID: context.workspace.id),
-              Secret.constantTimeEquals(stored.browserHash, hash) else { return nil }
-        return stored
+        try context.bound(.attempt, find: { try store.attempt(browserHash: $0, workspaceID: context.workspace.id) },
+                          hash: \.browserHash)?.0
     }
 
     /// Screen 2, "check your inbox": `GET /_konfident/wait`. Signs this browser in once the
