@@ -194,10 +194,4 @@ extension Store {
             return member
         }
     }
-
-    /// Counts one SMS against the per-number and per-country limits.
-    static func countSMS(_ db: Database, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
-        let country = (try? PhoneNumber(parsing: phone))?.countryCode ?? "unknown"
-        try count(db, [(.sms, phone), (.smscountry, country)], policy: policy, at: now)
-    }
 }

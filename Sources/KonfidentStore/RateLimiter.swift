@@ -12,47 +12,56 @@ extension Store {
     /// (nothing is counted then). Call inside the transaction that records the attempt.
     static func count(_ db: Database, _ keys: [(kind: RateLimitKind, key: String)],
                       policy: RateLimitPolicy, at now: Int64) throws {
-        guard !policy.isOff else { return }
-        var windows: [(String, Int64)] = []
-        for (kind, key) in keys {
-            guard let limit = policy.limits[kind] else { continue }
-            let windowStart = now - now % limit.windowSeconds
-            let fullKey = "\(kind.rawValue):\(key)"
-            let select = try db.cachedStatement(sql: RawSQL.rateLimitCount)
-            let used = try Int.fetchOne(select, arguments: [fullKey, windowStart]) ?? 0
-            if used >= limit.count { throw RateLimitHit(kind: kind, key: key) }
-            windows.append((fullKey, windowStart))
-        }
-        let upsert = try db.cachedStatement(sql: RawSQL.rateLimitUpsert)
-        for (key, windowStart) in windows {
-            try upsert.execute(arguments: [key, windowStart])
-        }
+        try count(keys, policy: policy, at: now,
+                  used: { key, window in
+                      try Int.fetchOne(db.cachedStatement(sql: RawSQL.rateLimitCount), arguments: [key, window]) ?? 0
+                  },
+                  add: { key, window in
+                      try db.cachedStatement(sql: RawSQL.rateLimitUpsert).execute(arguments: [key, window])
+                  })
     }
 
     /// `count` on the raw write connection of the hot path (`HotWriter`): the same rows, the same rule.
     static func count(_ connection: ReaderConnection, _ keys: [(kind: RateLimitKind, key: String)],
                       policy: RateLimitPolicy, at now: Int64) throws {
+        try count(keys, policy: policy, at: now,
+                  used: { key, window in
+                      try connection.first(RawSQL.rateLimitCount, [.text(key), .integer(window)]) { $0.integer(0) }.map(Int.init) ?? 0
+                  },
+                  add: { key, window in
+                      try connection.execute(RawSQL.rateLimitUpsert, [.text(key), .integer(window)])
+                  })
+    }
+
+    /// The rule itself, whatever the connection: `used` reads a window's count, `add` counts one in it.
+    private static func count(_ keys: [(kind: RateLimitKind, key: String)], policy: RateLimitPolicy, at now: Int64,
+                              used: (String, Int64) throws -> Int, add: (String, Int64) throws -> Void) throws {
         guard !policy.isOff else { return }
         var windows: [(String, Int64)] = []
         for (kind, key) in keys {
             guard let limit = policy.limits[kind] else { continue }
             let windowStart = now - now % limit.windowSeconds
             let fullKey = "\(kind.rawValue):\(key)"
-            let used = try connection.first(RawSQL.rateLimitCount, [.text(fullKey), .integer(windowStart)]) {
-                $0.integer(0)
-            } ?? 0
-            if used >= limit.count { throw RateLimitHit(kind: kind, key: key) }
+            if try used(fullKey, windowStart) >= limit.count { throw RateLimitHit(kind: kind, key: key) }
             windows.append((fullKey, windowStart))
         }
         for (key, windowStart) in windows {
-            try connection.execute(RawSQL.rateLimitUpsert, [.text(key), .integer(windowStart)])
+            try add(key, windowStart)
         }
     }
 
-    /// The SMS limits of a message to `phone` (per number and per country), on the raw write connection.
-    static func countSMS(_ connection: ReaderConnection, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
+    /// The SMS limits of a message to `phone`: per number and per country calling code.
+    static func smsKeys(_ phone: String) -> [(kind: RateLimitKind, key: String)] {
         let country = (try? PhoneNumber(parsing: phone))?.countryCode ?? "unknown"
-        try count(connection, [(.sms, phone), (.smscountry, country)], policy: policy, at: now)
+        return [(.sms, phone), (.smscountry, country)]
+    }
+
+    static func countSMS(_ db: Database, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
+        try count(db, smsKeys(phone), policy: policy, at: now)
+    }
+
+    static func countSMS(_ connection: ReaderConnection, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
+        try count(connection, smsKeys(phone), policy: policy, at: now)
     }
 
     /// Drops counters whose window ended long ago; the delivery worker calls it now and then.
