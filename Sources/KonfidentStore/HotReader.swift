@@ -13,22 +13,13 @@ import Synchronization
 /// mode each statement sees the last committed state.
 final class HotReader: @unchecked Sendable {
     private let path: String
-    /// Idle connections; only touched with `lock` held (a plain pthread mutex, held for a pop or an
-    /// append: see `HotWriter` on the standard library's `Mutex` under load).
+    /// Idle connections; only touched with `lock` held, for a pop or an append.
     private var idle: [ReaderConnection] = []
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = PlainMutex()
     private let checkpointer = Mutex<ReaderConnection?>(nil)
 
     init(path: String) {
         self.path = path
-        lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
     }
 
     /// A passive checkpoint, on a read-write connection kept for it.
@@ -41,15 +32,8 @@ final class HotReader: @unchecked Sendable {
 
     /// Runs `sql` on an idle connection (opened on first need) and maps the first row, if any.
     func first<T>(_ sql: String, _ values: [ReaderConnection.Value], _ map: (ReaderConnection.Row) -> T) throws -> T? {
-        pthread_mutex_lock(lock)
-        let taken = idle.popLast()
-        pthread_mutex_unlock(lock)
-        let connection = try taken ?? ReaderConnection(path: path)
-        defer {
-            pthread_mutex_lock(lock)
-            idle.append(connection)
-            pthread_mutex_unlock(lock)
-        }
+        let connection = try lock.withLock { idle.popLast() } ?? ReaderConnection(path: path)
+        defer { lock.withLock { idle.append(connection) } }
         return try connection.first(sql, values, map)
     }
 }
@@ -62,31 +46,24 @@ final class HotReader: @unchecked Sendable {
 /// keys on, the same busy timeout and autocheckpoint bound), and waits in `BEGIN IMMEDIATE` for a
 /// write transaction of GRDB's writer, as that one waits for it.
 ///
-/// The mutex is a plain pthread mutex: a transaction holds it for tens of microseconds, and the
-/// standard library's `Mutex` spins, then sleeps on a priority-inheriting futex, which under
-/// load cost more processor time than the transactions.
+/// The mutex is a `PlainMutex`: a transaction holds it for tens of microseconds.
 final class HotWriter: @unchecked Sendable {
     private let path: String
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = PlainMutex()
     /// Opened on first use; only touched with `lock` held.
     private var connection: ReaderConnection?
 
     init(path: String) {
         self.path = path
-        lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
     }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
     func transaction<T>(_ body: (ReaderConnection) throws -> T) throws -> T {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
+        try lock.withLock { try inTransaction(body) }
+    }
+
+    /// `transaction`'s work, with `lock` held.
+    private func inTransaction<T>(_ body: (ReaderConnection) throws -> T) throws -> T {
         let writer: ReaderConnection
         if let open = connection {
             writer = open
@@ -105,6 +82,30 @@ final class HotWriter: @unchecked Sendable {
             throw error
         }
         return value
+    }
+}
+
+/// A plain pthread mutex. The standard library's `Mutex` spins, then sleeps on a
+/// priority-inheriting futex, which under load cost more processor time than the short sections
+/// the hot reader and writer guard.
+final class PlainMutex: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
     }
 }
 
