@@ -9,8 +9,7 @@ struct BankIDStartView {
     var simulatorApp: String?
 
     func content(_ language: Language) -> HTML {
-        let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"personnummer-error\">\($0.string(language))</p>\n" } ?? .empty
-        let invalid: HTML = error == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"personnummer-error\""
+        let (errorLine, invalid) = fieldError(error, id: "personnummer-error", language)
         return """
             <h1>\(Text.logInWithBankID.string(language))</h1>
             <p class="lead">\(Text.bankIDStartLead.string(language))</p>
@@ -90,8 +89,7 @@ struct WelcomeBankIDView {
     var csrfToken: String
 
     func content(_ language: Language) -> HTML {
-        let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"personnummer-error\">\($0.string(language))</p>\n" } ?? .empty
-        let invalid: HTML = error == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"personnummer-error\""
+        let (errorLine, invalid) = fieldError(error, id: "personnummer-error", language)
         let field: HTML
         if let knownPersonnummer {
             field = "<p>\(Text.welcomeBankIDKnown(masked: knownPersonnummer).string(language))</p>"

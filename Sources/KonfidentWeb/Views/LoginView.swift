@@ -31,8 +31,7 @@ struct LoginView {
 
     private static func markup(_ language: Language, workspaceName: String, loginPath: String, csrfField: HTML,
                                email: String, bankIDPath: String, error: Text?) -> HTML {
-        let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"email-error\">\($0.string(language))</p>\n" } ?? .empty
-        let invalid: HTML = error == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"email-error\""
+        let (errorLine, invalid) = fieldError(error, id: "email-error", language)
         return """
             <h1>\(Text.logInTo(workspace: workspaceName).string(language))</h1>
             <p class="lead">\(Text.loginLead.string(language))</p>

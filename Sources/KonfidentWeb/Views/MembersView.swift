@@ -22,7 +22,7 @@ struct MembersView {
 
     func content(_ language: Language) -> HTML {
         let noticeLine: HTML = notice.map { "<p class=\"success\" role=\"status\">\($0.string(language))</p>\n" } ?? .empty
-        let errorLine: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"invite-error\">\($0.string(language))</p>\n" } ?? .empty
+        let errorLine = fieldError(error, id: "invite-error", language).line
         return """
             <h1>\(Text.members.string(language))</h1>
             <p class="lead">\(Text.membersLead.string(language))</p>

@@ -72,6 +72,14 @@ struct Page: Sendable {
     }
 }
 
+/// A form's error line (`role="alert"`, element id `id`) and the attributes that tie the field to it;
+/// both empty without an error.
+func fieldError(_ error: Text?, id: String, _ language: Language) -> (line: HTML, attributes: HTML) {
+    guard let error else { return (.empty, .empty) }
+    return ("<p class=\"error\" role=\"alert\" id=\"\(id)\">\(error.string(language))</p>\n",
+            " aria-invalid=\"true\" aria-describedby=\"\(id)\"")
+}
+
 /// A hidden CSRF field; every form that changes state carries one.
 func csrfField(_ token: String) -> HTML {
     "<input type=\"hidden\" name=\"\(FormField.csrf.rawValue)\" value=\"\(token)\">"
