@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
         .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI", "BankID", "TestSupport"]),
-        .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI", "TestSupport"]),
+        .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI", "KonfidentCore", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BankID"]),
     ]

@@ -338,12 +338,12 @@ public final class SimulatorResponder: Responder {
         var headers: [(String, String)] = []
         switch message {
         case .done(let orderRef, let text)?:
-            html += "<p class=\"result done\" data-result=\"ok\">\(Self.escape(text))</p>\n"
+            html += "<p class=\"result done\" data-result=\"ok\">\(HTMLText.escaped(text))</p>\n"
             headers.append(("X-Simulator-Result", "ok"))
             if let orderRef { headers.append(("X-Simulator-Order-Ref", orderRef)) }
         case .refused(let code, let reason, let text, let orderRef)?:
             status = Self.status(code)
-            html += "<p class=\"result refused\" data-result=\"\(Self.escape(reason))\">\(Self.escape(text))</p>\n"
+            html += "<p class=\"result refused\" data-result=\"\(HTMLText.escaped(reason))\">\(HTMLText.escaped(text))</p>\n"
             headers.append(("X-Simulator-Result", reason))
             if let orderRef, !orderRef.isEmpty { headers.append(("X-Simulator-Order-Ref", orderRef)) }
         case nil:
@@ -355,16 +355,16 @@ public final class SimulatorResponder: Responder {
         } else {
             html += "<table><tr><th>Order</th><th>State</th><th>Requirement</th><th>Actions</th></tr>\n"
             for order in orders {
-                let ref = Self.escape(order.orderRef)
-                let required = order.requiredPersonalNumber.map(Self.escape)
+                let ref = HTMLText.escaped(order.orderRef)
+                let required = order.requiredPersonalNumber.map(HTMLText.escaped)
                 html += "<tr class=\"order\" data-order-ref=\"\(ref)\"><td><code>\(ref)</code><br>"
-                html += "autostart token <code>\(Self.escape(order.autoStartToken))</code><br>"
-                html += "end user IP <code>\(Self.escape(order.endUserIp))</code></td>"
-                html += "<td>\(Self.escape(order.phase)), \(order.ageSeconds) s</td>"
+                html += "autostart token <code>\(HTMLText.escaped(order.autoStartToken))</code><br>"
+                html += "end user IP <code>\(HTMLText.escaped(order.endUserIp))</code></td>"
+                html += "<td>\(HTMLText.escaped(order.phase)), \(order.ageSeconds) s</td>"
                 html += "<td>\(required.map { "personalNumber \($0)" } ?? "none")</td><td>"
                 if order.phase == "waitingForApp" {
                     html += "<form method=\"post\" action=\"/app/open-autostart\">"
-                    html += "<input type=\"hidden\" name=\"autostarttoken\" value=\"\(Self.escape(order.autoStartToken))\">"
+                    html += "<input type=\"hidden\" name=\"autostarttoken\" value=\"\(HTMLText.escaped(order.autoStartToken))\">"
                     html += "<button type=\"submit\">Open</button></form>"
                 } else {
                     html += "<form method=\"post\" action=\"/app/approve\">"
@@ -413,23 +413,6 @@ public final class SimulatorResponder: Responder {
     }
 
     // MARK: - Helpers
-
-    /// Text for HTML content and double-quoted attributes.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
 
     private static func text(_ status: HTTPStatus, _ text: String) -> Response {
         var response = Response(status: status, body: Array(text.utf8))

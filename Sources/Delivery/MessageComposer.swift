@@ -76,33 +76,18 @@ public struct MessageComposer: Sendable {
     }
 }
 
-/// Escapes text for the HTML part of a message.
-func escapeHTML(_ text: String) -> String {
-    var out = ""
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
-}
 
 /// The HTML part's frame: simple, readable in every mail client, no external images.
 func mailHTML(language: Language, paragraphs: [String], link: String, button: String, after: [String]) -> String {
-    let before = paragraphs.map { "<p>\(escapeHTML($0))</p>" }.joined(separator: "\n")
-    let rest = after.map { "<p style=\"color:#555\">\(escapeHTML($0))</p>" }.joined(separator: "\n")
+    let before = paragraphs.map { "<p>\(HTMLText.escaped($0))</p>" }.joined(separator: "\n")
+    let rest = after.map { "<p style=\"color:#555\">\(HTMLText.escaped($0))</p>" }.joined(separator: "\n")
     return """
         <!doctype html>
         <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>KONFIDENT</title></head>
         <body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:#1a1a1a">
         \(before)
-        <p><a href="\(escapeHTML(link))" style="display:inline-block;padding:10px 18px;background:#2f55c8;color:#fff;border-radius:6px;text-decoration:none">\(escapeHTML(button))</a></p>
-        <p style="font-size:13px;color:#555">\(escapeHTML(link))</p>
+        <p><a href="\(HTMLText.escaped(link))" style="display:inline-block;padding:10px 18px;background:#2f55c8;color:#fff;border-radius:6px;text-decoration:none">\(HTMLText.escaped(button))</a></p>
+        <p style="font-size:13px;color:#555">\(HTMLText.escaped(link))</p>
         \(rest)
         </body></html>
         """

@@ -1,5 +1,6 @@
 import FastCGI
 import Foundation
+import KonfidentCore
 import Synchronization
 import Testing
 @testable import BankID
@@ -199,7 +200,7 @@ struct SimulatorResponderTests {
         let body = text(injected)
         #expect(!body.contains("<script>"))
         #expect(body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"))
-        #expect(SimulatorResponder.escape(hostile) == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;")
+        #expect(HTMLText.escaped(hostile) == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;")
     }
 
     @Test func approvingAsSomeoneElseFailsTheOrder() throws {
