@@ -11,15 +11,18 @@ struct LoginView {
     var simulatorApp: String? = nil
 
     func content(_ language: Language) -> HTML {
-        // With the simulated BankID service, the way to its phone app (a demo, not the hot path).
-        let simulator = simulatorApp == nil ? HTML.empty : "\n" + simulatorLink(simulatorApp, language)
         // The page everybody gets (no error) from the markup rendered once per language.
+        let page: HTML
         if error == nil, let template = Self.templates[language] ?? nil {
-            return template.render([HTML(escaping: workspaceName), HTML(escaping: paths.login), csrfField(csrfToken),
-                                    HTML(escaping: email), HTML(escaping: paths.bankID)]) + simulator
+            page = template.render([HTML(escaping: workspaceName), HTML(escaping: paths.login), csrfField(csrfToken),
+                                    HTML(escaping: email), HTML(escaping: paths.bankID)])
+        } else {
+            page = Self.markup(language, workspaceName: workspaceName, loginPath: paths.login, csrfField: csrfField(csrfToken),
+                               email: email, bankIDPath: paths.bankID, error: error)
         }
-        return Self.markup(language, workspaceName: workspaceName, loginPath: paths.login, csrfField: csrfField(csrfToken),
-                           email: email, bankIDPath: paths.bankID, error: error) + simulator
+        // With the simulated BankID service, the way to its phone app; otherwise the page is not copied again.
+        guard simulatorApp != nil else { return page }
+        return page + "\n" + simulatorLink(simulatorApp, language)
     }
 
     private static let templates: [Language: HTMLTemplate?] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
