@@ -79,6 +79,25 @@ public struct StoredAttempt: Sendable, Equatable {
     }
 }
 
+/// What the waiting page's poll needs of an attempt: its state and links, and the browser hash
+/// that binds it, without the columns only the pages show.
+public struct AttemptProgress: Sendable, Equatable {
+    public let browserHash: [UInt8]
+    public let attempt: SignInAttempt
+
+    /// The columns `init(hot:)` reads, in its order.
+    static let columns = "browser_hash, state, created_at, expires_at, required_channels, confirmed_channels"
+
+    init(hot row: ReaderConnection.Row) {
+        browserHash = row.blob(0)
+        attempt = SignInAttempt(
+            state: SignInAttempt.State(rawValue: row.text(1)) ?? .cancelled,
+            createdAt: row.integer(2), expiresAt: row.integer(3),
+            requiredChannels: StoredAttempt.channels(row.text(4)),
+            confirmedChannels: StoredAttempt.channels(row.text(5)))
+    }
+}
+
 /// What Next on the login page asks the store to record, in one transaction.
 public struct SignInRequest: Sendable {
     public var workspace: Workspace
@@ -113,6 +132,11 @@ enum SignInSQL {
     static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
     static let attemptByBrowser = """
         SELECT \(StoredAttempt.columns) FROM sign_in_attempt
+        WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+        """
+    /// `attemptByBrowser` for the poll: the same row, fewer columns.
+    static let progressByBrowser = """
+        SELECT \(AttemptProgress.columns) FROM sign_in_attempt
         WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
         """
     static let attemptByToken = """
@@ -218,6 +242,11 @@ extension Store {
     /// The newest attempt started by this browser in this workspace.
     public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
         try hot.first(SignInSQL.attemptByBrowser, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
+    }
+
+    /// What the waiting page's poll shows of the newest attempt started by this browser.
+    public func attemptProgress(browserHash: [UInt8], workspaceID: Int64) throws -> AttemptProgress? {
+        try hot.first(SignInSQL.progressByBrowser, [.blob(browserHash), .integer(workspaceID)], AttemptProgress.init(hot:))
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {

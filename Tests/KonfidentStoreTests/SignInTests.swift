@@ -27,6 +27,11 @@ import Testing
         #expect(attempt.attempt.expiresAt == Self.now + 600)
         #expect(try fixture.store.attempt(id: attempt.id) == attempt)
         #expect(try fixture.store.attempt(browserHash: request.browserHash, workspaceID: workspace.id) == attempt)
+        let progress = try #require(try fixture.store.attemptProgress(browserHash: request.browserHash, workspaceID: workspace.id))
+        #expect(progress.browserHash == request.browserHash)
+        #expect(progress.attempt == attempt.attempt)
+        #expect(try fixture.store.attemptProgress(browserHash: request.browserHash, workspaceID: workspace.id + 1) == nil)
+        #expect(try fixture.store.attemptProgress(browserHash: Array(repeating: 0, count: 32), workspaceID: workspace.id) == nil)
 
         #expect(Array(tokens.keys) == [.email])
         let token = try #require(tokens[.email])

@@ -34,22 +34,37 @@ extension Application {
     }
 
     /// The waiting page's poll: `GET /_konfident/wait/status` → `{"state": …, "missing": […]}`.
+    /// It reads only the columns the answer needs (`Store.attemptProgress`), not the whole attempt.
     func waitStatus(_ context: Context) throws -> Response {
-        let stored = try browserAttempt(context)
-        let state = stored.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
+        let progress = try context.bound(.attempt, find: {
+            try store.attemptProgress(browserHash: $0, workspaceID: context.workspace.id)
+        }, hash: \.browserHash)?.0
+        let state = progress.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
         // Which links are missing is told only once one was confirmed: before that, a member's
         // page must not differ from anybody else's.
-        let shown = stored.flatMap { $0.attempt.confirmedChannels.isEmpty ? nil : $0.attempt.missingChannels } ?? []
+        let shown = progress.flatMap { $0.attempt.confirmedChannels.isEmpty ? nil : $0.attempt.missingChannels } ?? []
         return pollAnswer(state: state, missing: shown)
     }
 
     /// What `www/wait.js` reads: `{"state": …, "missing": […]}`. The values are enum raw values,
-    /// so nothing needs escaping.
+    /// so nothing needs escaping; the answer is put together as bytes.
     func pollAnswer(state: String, missing: [LinkChannel]) -> Response {
-        let list = missing.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
-        let json = "{\"state\":\"\(state)\",\"missing\":[\(list)]}"
-        return Response(status: .ok, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        var json: [UInt8] = []
+        json.reserveCapacity(48)
+        json.append(contentsOf: #"{"state":""#.utf8)
+        json.append(contentsOf: state.utf8)
+        json.append(contentsOf: #"","missing":["#.utf8)
+        for (index, channel) in missing.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "\""))
+            json.append(contentsOf: channel.rawValue.utf8)
+            json.append(UInt8(ascii: "\""))
+        }
+        json.append(contentsOf: "]}".utf8)
+        return Response(status: .ok, headers: Self.jsonHeaders, body: json)
     }
+
+    static let jsonHeaders: [(name: String, value: String)] = [("Content-Type", "application/json")]
 
     /// "Start again": `POST /_konfident/wait/cancel`.
     func cancelSignIn(_ context: Context) throws -> Response {
