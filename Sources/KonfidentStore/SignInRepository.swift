@@ -57,10 +57,16 @@ public struct StoredAttempt: Sendable, Equatable {
         nonce = row.blob(5)
         ip = row.text(6)
         userAgent = row.text(7)
-        attempt = SignInAttempt(
-            state: SignInAttempt.State(rawValue: row.text(8)) ?? .cancelled,
-            createdAt: row.integer(9), expiresAt: row.integer(10),
-            requiredChannels: Self.channels(row.text(11)), confirmedChannels: Self.channels(row.text(12)))
+        attempt = Self.attempt(hot: row, from: 8)
+    }
+
+    /// The state machine's part of a hot row: the columns `state, created_at, expires_at,
+    /// required_channels, confirmed_channels`, in this order from column `first`.
+    static func attempt(hot row: ReaderConnection.Row, from first: Int32) -> SignInAttempt {
+        SignInAttempt(
+            state: SignInAttempt.State(rawValue: row.text(first)) ?? .cancelled,
+            createdAt: row.integer(first + 1), expiresAt: row.integer(first + 2),
+            requiredChannels: channels(row.text(first + 3)), confirmedChannels: channels(row.text(first + 4)))
     }
 
     static func channels(_ text: String) -> Set<LinkChannel> {
@@ -90,11 +96,7 @@ public struct AttemptProgress: Sendable, Equatable {
 
     init(hot row: ReaderConnection.Row) {
         browserHash = row.blob(0)
-        attempt = SignInAttempt(
-            state: SignInAttempt.State(rawValue: row.text(1)) ?? .cancelled,
-            createdAt: row.integer(2), expiresAt: row.integer(3),
-            requiredChannels: StoredAttempt.channels(row.text(4)),
-            confirmedChannels: StoredAttempt.channels(row.text(5)))
+        attempt = StoredAttempt.attempt(hot: row, from: 1)
     }
 }
 
@@ -130,15 +132,13 @@ public struct SignInRequest: Sendable {
 /// statements by this text, and a string built per call would be built and hashed per call.
 enum SignInSQL {
     static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
-    static let attemptByBrowser = """
-        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-        WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
+    /// The newest attempt a browser started in a workspace.
+    private static let newestOfBrowser = """
+        FROM sign_in_attempt WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
         """
+    static let attemptByBrowser = "SELECT \(StoredAttempt.columns) \(newestOfBrowser)"
     /// `attemptByBrowser` for the poll: the same row, fewer columns.
-    static let progressByBrowser = """
-        SELECT \(AttemptProgress.columns) FROM sign_in_attempt
-        WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-        """
+    static let progressByBrowser = "SELECT \(AttemptProgress.columns) \(newestOfBrowser)"
     static let attemptByToken = """
         SELECT \(StoredAttempt.columns) FROM sign_in_attempt
         WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
