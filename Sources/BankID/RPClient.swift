@@ -127,15 +127,15 @@ public final class RPClient: RelyingParty {
 
     /// One POST; returns the HTTP status and the body.
     func post(_ url: String, body: [UInt8]) throws(RPTransportError) -> (Int, [UInt8]) {
-        guard let handle = curl_easy_init() else {
-            throw RPTransportError(kind: .other, curlCode: -1, message: "curl_easy_init failed")
+        guard let handle = konfident_curl_easy_init() else {
+            throw RPTransportError(kind: .other, curlCode: -1, message: String(cString: konfident_curl_init_problem()))
         }
-        defer { curl_easy_cleanup(handle) }
+        defer { konfident_curl_easy_cleanup(handle) }
         var headers: UnsafeMutablePointer<curl_slist>? = nil
         for line in ["Content-Type: application/json", "Accept: application/json", "Expect:"] {
-            headers = curl_slist_append(headers, line)
+            headers = konfident_curl_slist_append(headers, line)
         }
-        defer { curl_slist_free_all(headers) }
+        defer { konfident_curl_slist_free_all(headers) }
         let sink = AnswerSink(limit: Self.maximumAnswerBytes)
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -173,11 +173,11 @@ public final class RPClient: RelyingParty {
                 guard let buffer, let context else { return 0 }
                 return Unmanaged<AnswerSink>.fromOpaque(context).takeUnretainedValue().append(buffer, size * count)
             }
-            return curl_easy_perform(handle)
+            return konfident_curl_easy_perform(handle)
         }
         guard result == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+            let message = detail.isEmpty ? String(cString: konfident_curl_easy_strerror(result)) : detail
             throw RPTransportError(kind: RPTransportError.kind(for: result), curlCode: Int(result.rawValue),
                                    message: "\(url): \(message)")
         }

@@ -19,8 +19,8 @@ public struct HTTPSMSTransport: SMSTransport {
     }
 
     public func send(to number: String, text: String) throws -> String? {
-        guard let handle = curl_easy_init() else { throw DeliveryError("curl_easy_init failed") }
-        defer { curl_easy_cleanup(handle) }
+        guard let handle = konfident_curl_easy_init() else { throw DeliveryError(String(cString: konfident_curl_init_problem())) }
+        defer { konfident_curl_easy_cleanup(handle) }
         let body = [("from", from), ("to", number), ("message", text)]
             .map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
         let sink = DownloadSink()
@@ -40,9 +40,9 @@ public struct HTTPSMSTransport: SMSTransport {
             let sink = Unmanaged<DownloadSink>.fromOpaque(context).takeUnretainedValue()
             return sink.append(buffer, size * count)
         }
-        let result = curl_easy_perform(handle)
+        let result = konfident_curl_easy_perform(handle)
         guard result == CURLE_OK else {
-            throw DeliveryError("sms gateway \(url): \(String(cString: curl_easy_strerror(result)))")
+            throw DeliveryError("sms gateway \(url): \(String(cString: konfident_curl_easy_strerror(result)))")
         }
         var status = 0
         konfident_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -27,13 +27,13 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage) throws {
-        guard let handle = curl_easy_init() else { throw DeliveryError("curl_easy_init failed") }
-        defer { curl_easy_cleanup(handle) }
+        guard let handle = konfident_curl_easy_init() else { throw DeliveryError(String(cString: konfident_curl_init_problem())) }
+        defer { konfident_curl_easy_cleanup(handle) }
         let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
         let source = UploadSource(bytes: Array(message.rendered(boundary: boundary).utf8))
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
-        recipients = curl_slist_append(recipients, "<\(MailMessage.bareAddress(message.to))>")
-        defer { curl_slist_free_all(recipients) }
+        recipients = konfident_curl_slist_append(recipients, "<\(MailMessage.bareAddress(message.to))>")
+        defer { konfident_curl_slist_free_all(recipients) }
         konfident_curl_set_string(handle, CURLOPT_URL, url)
         konfident_curl_set_string(handle, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom)>")
         konfident_curl_set_pointer(handle, CURLOPT_MAIL_RCPT, recipients)
@@ -51,11 +51,11 @@ public struct SMTPTransport: MailTransport {
             guard let buffer, let context else { return 0 }
             return Unmanaged<UploadSource>.fromOpaque(context).takeUnretainedValue().read(into: buffer, capacity: size * count)
         }
-        let result = curl_easy_perform(handle)
+        let result = konfident_curl_easy_perform(handle)
         guard result == CURLE_OK else {
             var code = 0
             konfident_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code)
-            let reason = String(cString: curl_easy_strerror(result))
+            let reason = String(cString: konfident_curl_easy_strerror(result))
             let permanent = result == CURLE_LOGIN_DENIED || (code >= 500 && code < 600)
             throw DeliveryError("smtp \(url): \(reason)\(code > 0 ? " (\(code))" : "")", isTemporary: !permanent)
         }
@@ -82,9 +82,11 @@ final class UploadSource {
     }
 }
 
-/// libcurl's process-wide set-up; call once from the main thread before any transfer.
+/// libcurl is loaded on first use (`CCurl.h`). `serve` and `deliver` load it as they start, on
+/// the main thread before any other, so that a missing libcurl shows in their log at once.
 public enum Curl {
-    public static func initialize() {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// Loads libcurl and runs its process-wide set-up; nil when it is ready, otherwise why not.
+    public static func load() -> String? {
+        konfident_curl_load().map { String(cString: $0) }
     }
 }

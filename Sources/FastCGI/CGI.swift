@@ -11,7 +11,9 @@ public enum CGI {
         getenv("GATEWAY_INTERFACE") != nil
     }
 
-    /// Answers the one request and returns; the caller exits.
+    /// Answers the one request and returns; the caller exits. Standard output is closed once the
+    /// response is written, so that the web server can finish the response while the caller
+    /// cleans up (closing the database).
     public static func run(responder: any Responder, limits: FastCGIServer.Limits = .init()) {
         let variables = CGIVariables(environment: environ)
         let (body, problem) = bodyReader(declaredLength: variables.known.contentLength, limit: limits.maximumBodyBytes) { buffer, count in
@@ -29,6 +31,13 @@ public enum CGI {
                 if count <= 0 { break }
                 written += count
             }
+        }
+        // /dev/null in its place rather than a plain close: descriptor 1 stays taken, so no file
+        // opened later can become standard output.
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 {
+            dup2(null, 1)
+            Glibc.close(null)
         }
     }
 }

@@ -30,6 +30,12 @@ final class HotReader: @unchecked Sendable {
         }
     }
 
+    /// Closes the idle connections (`Store.close()`).
+    func close() {
+        lock.withLock { idle.removeAll() }
+        checkpointer.withLock { $0 = nil }
+    }
+
     /// Runs `sql` on an idle connection (opened on first need) and maps the first row, if any.
     func first<T>(_ sql: String, _ values: [ReaderConnection.Value], _ map: (ReaderConnection.Row) -> T) throws -> T? {
         let connection = try lock.withLock { idle.popLast() } ?? ReaderConnection(path: path)
@@ -55,6 +61,11 @@ final class HotWriter: @unchecked Sendable {
 
     init(path: String) {
         self.path = path
+    }
+
+    /// Closes the connection (`Store.close()`).
+    func close() {
+        lock.withLock { connection = nil }
     }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.

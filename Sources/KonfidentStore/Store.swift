@@ -5,13 +5,27 @@ import KonfidentCore
 /// session, outbox message, rate-limit counter and audit event.
 public final class Store: Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// GRDB's connections: a pool (one writer, readers beside it) or a single connection.
+    let pool: any DatabaseWriter
     let workspaces = WorkspaceDirectory()
     let hot: HotReader
     let hotWriter: HotWriter
 
+    /// How many connections GRDB keeps for a process.
+    public enum Connections: Sendable {
+        /// A writer and readers beside it: `serve`, `deliver` and `migrate` (which puts a new
+        /// database into WAL mode).
+        case pool
+        /// One connection, for a process that answers one request or runs one command (CGI mode,
+        /// the administration commands). A pool, as it opens, makes sure a WAL file exists by
+        /// creating and dropping a table, a write transaction with its fsyncs; in CGI mode each
+        /// request's process is the last to close the database, which deletes the WAL, so each
+        /// request would pay for that. A single connection uses the WAL mode the file has.
+        case single
+    }
+
     /// Opens the database; `migrate()` or `checkSchema()` come next.
-    public init(path: String) throws {
+    public init(path: String, connections: Connections = .pool) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -23,9 +37,21 @@ public final class Store: Sendable {
             // background (`checkpoint()`); this bound only matters where nothing else does.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        switch connections {
+        case .pool: pool = try DatabasePool(path: path, configuration: configuration)
+        case .single: pool = try DatabaseQueue(path: path, configuration: configuration)
+        }
         hot = HotReader(path: path)
         hotWriter = HotWriter(path: path)
+    }
+
+    /// Closes every connection, at the end of a CGI request or a command: the last connection to
+    /// close the database copies what the WAL holds into the database file and removes the WAL, so
+    /// the next process neither reads a long WAL back (SQLite's recovery) nor finds it grown.
+    public func close() throws {
+        hot.close()
+        hotWriter.close()
+        try pool.close()
     }
 
     /// Copies what the WAL holds into the database without waiting for anybody (a passive
@@ -40,9 +66,11 @@ public final class Store: Sendable {
     }
 
     /// Refuses a database that is not migrated, or was migrated by a newer version of the software.
+    /// Asked on the writer's connection, which opening the pool has opened already: a reader's
+    /// would be one more connection to open and schema to parse, in every CGI request.
     public func checkSchema() throws(StoreError) {
         do {
-            let (superseded, complete) = try pool.read { db in
+            let (superseded, complete) = try pool.writeWithoutTransaction { db in
                 (try Schema.migrator.hasBeenSuperseded(db), try Schema.migrator.hasCompletedMigrations(db))
             }
             if superseded {

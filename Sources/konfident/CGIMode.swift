@@ -14,8 +14,9 @@ enum CGIMode {
             respondUnavailable(error.description)
         }
         let wiring: Wiring
-        do { wiring = try Wiring(configuration) } catch { respondUnavailable("\(error)") }
+        do { wiring = try Wiring(configuration, connections: .single) } catch { respondUnavailable("\(error)") }
         CGI.run(responder: wiring.application())
+        do { try wiring.store.close() } catch { wiring.logger.error("closing the database: \(error)") }
     }
 
     /// A configuration error in CGI mode: one line in the web server's error log, a 503 to the browser.

@@ -62,7 +62,7 @@ struct WorkspaceCommand: ParsableCommand {
             let configuration: Configuration
             do { configuration = try options.resolve() } catch { fail(error.description) }
             do {
-                let wiring = try Wiring(configuration)
+                let wiring = try Wiring(configuration, connections: .single)
                 let now = SystemClock().now()
                 let workspace = try wiring.store.createWorkspace(slug: slug, name: trimmedName, url: workspaceURL, at: now)
                 try wiring.store.audit(.workspaceCreated, outcome: "ok", workspaceID: workspace.id, ip: nil, detail: slug, at: now)
@@ -131,7 +131,7 @@ struct MemberCommand: ParsableCommand {
             let configuration: Configuration
             do { configuration = try options.resolve() } catch { fail(error.description) }
             do {
-                let wiring = try Wiring(configuration)
+                let wiring = try Wiring(configuration, connections: .single)
                 guard let workspace = try wiring.store.workspace(slug: member.workspace) else {
                     fail("SLUG: no workspace '\(member.workspace)'")
                 }
@@ -164,7 +164,7 @@ extension MemberCommand {
                 fail("--email: activating a BankID member by email needs BankID, which is not configured; invite by --personnummer only")
             }
             do {
-                let wiring = try Wiring(configuration)
+                let wiring = try Wiring(configuration, connections: .single)
                 guard let workspace = try wiring.store.workspace(slug: member.workspace) else {
                     fail("SLUG: no workspace '\(member.workspace)'")
                 }
@@ -199,7 +199,7 @@ struct Deliver: ParsableCommand {
         do {
             let wiring = try Wiring(configuration)
             let worker = try wiring.deliveryWorker()
-            Curl.initialize()
+            wiring.loadCurl()
             signal(SIGPIPE, SIG_IGN)
             if once {
                 let count = worker.deliverDue()

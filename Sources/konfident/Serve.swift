@@ -33,7 +33,7 @@ struct Serve: ParsableCommand {
             wiring = try Wiring(configuration)
             worker = try wiring.deliveryWorker()
         } catch { fail("\(error)") }
-        Curl.initialize()
+        wiring.loadCurl()
         let application = wiring.application(messageQueued: { [worker] in worker.wake() })
         let server: FastCGIServer
         do {

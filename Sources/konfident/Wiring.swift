@@ -12,7 +12,8 @@ struct Wiring {
     let key: ServerKey
     let logger: Logger
 
-    init(_ configuration: Configuration, requireKey: Bool = true) throws {
+    /// `connections`: `.single` for a process that answers one request or runs one command.
+    init(_ configuration: Configuration, connections: Store.Connections = .pool) throws {
         self.configuration = configuration
         LoggingSetup.bootstrap(level: configuration.logLevel)
         var logger = Logger(label: "konfident")
@@ -21,13 +22,21 @@ struct Wiring {
         guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
             throw ConfigurationError(description: "KONFIDENT_DATABASE: \(configuration.databasePath) does not exist; run `konfident migrate` first")
         }
-        store = try Store(path: configuration.databasePath)
+        store = try Store(path: configuration.databasePath, connections: connections)
         try store.checkSchema()
         key = try SecretFile.load(from: configuration.secretFilePath)
     }
 
     func application(messageQueued: @escaping @Sendable () -> Void = {}) -> Application {
         Application(store: store, key: key, settings: configuration.settings, logger: logger, messageQueued: messageQueued)
+    }
+
+    /// Loads libcurl now, on the main thread before any other starts (`Curl`); a missing one is
+    /// logged, since only SMTP, the SMS gateway and BankID need it.
+    func loadCurl() {
+        if let problem = Curl.load() {
+            logger.warning("\(problem): mail over SMTP, the SMS gateway and BankID fail until it is installed")
+        }
     }
 
     func deliveryWorker() throws -> DeliveryWorker {

@@ -86,16 +86,9 @@ final class SMTPSink: @unchecked Sendable {
     }
 }
 
-enum CurlOnce {
-    static let initialized: Bool = {
-        Curl.initialize()
-        return true
-    }()
-}
-
 @Suite(.serialized, .timeLimit(.minutes(2))) struct SMTPTransportTests {
-    init() {
-        _ = CurlOnce.initialized
+    @Test func libcurlLoadsOnFirstUse() {
+        #expect(Curl.load() == nil)
     }
 
     @Test func sendsAMessageThatArrivesWithItsLinkWhole() throws {
