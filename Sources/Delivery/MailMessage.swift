@@ -35,7 +35,8 @@ public struct MailMessage: Sendable, Equatable {
     public func rendered(boundary: String) -> String {
         // Header values never carry a line break: it would start a header of the sender's choosing.
         func value(_ text: String) -> String {
-            text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+            guard text.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return text }
+            return String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
         }
         let lines = [
             "From: \(MailMessage.encodedHeader(value(from)))",
@@ -60,9 +61,9 @@ public struct MailMessage: Sendable, Equatable {
             "--\(boundary)--",
             "",
         ]
-        // Every line ends in CRLF, the quoted-printable parts' lines included.
-        return lines.joined(separator: "\n").replacingOccurrences(of: "\r\n", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        // Every line ends in CRLF: the header values hold no CR or LF, the encoded words fold with
+        // CRLF, and the quoted-printable parts end their lines with CRLF and escape a lone CR.
+        return lines.joined(separator: "\r\n")
     }
 
     /// A header value with non-ASCII text becomes an RFC 2047 encoded word; the address part stays.
@@ -106,31 +107,46 @@ public struct MailMessage: Sendable, Equatable {
 
 /// Quoted-printable (RFC 2045 §6.7) with soft line breaks at 76 characters.
 public enum QuotedPrintable {
+    /// Lines end at LF or CRLF and are joined with CRLF; a lone CR is escaped like any other
+    /// control byte. On UTF-8 bytes: every byte is one output piece of 1 or 3 ASCII characters.
     public static func encode(_ text: String) -> String {
-        var out: [String] = []
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
-        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
-            var encoded = ""
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        var source = text.utf8[...]
+        out.reserveCapacity(source.count + source.count / 8 + 16)
+        var firstLine = true
+        while true {
+            // One line: up to LF (and a CR right before it), or the end.
+            let end = source.firstIndex(of: 10) ?? source.endIndex
+            var line = source[..<end]
+            if end != source.endIndex, line.last == 13 { line = line.dropLast() }
+            if !firstLine { out.append(contentsOf: [13, 10]) }
+            firstLine = false
             var length = 0
-            let bytes = Array(line.utf8)
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                var piece: String
-                if (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast) {
-                    piece = String(UnicodeScalar(byte))
-                } else {
-                    piece = "=" + String(format: "%02X", byte)
-                }
-                if length + piece.count > 75 {
-                    encoded += "=\r\n"
+            var index = line.startIndex
+            while index != line.endIndex {
+                let byte = line[index]
+                line.formIndex(after: &index)
+                let isLast = index == line.endIndex
+                let literal = (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast)
+                let width = literal ? 1 : 3
+                if length + width > 75 {
+                    out.append(contentsOf: [61, 13, 10])
                     length = 0
                 }
-                encoded += piece
-                length += piece.count
+                if literal {
+                    out.append(byte)
+                } else {
+                    out.append(61)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 15)])
+                }
+                length += width
             }
-            out.append(encoded)
+            guard end != source.endIndex else { break }
+            source = source[source.index(after: end)...]
         }
-        return out.joined(separator: "\r\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func decode(_ text: String) -> String {

@@ -18,7 +18,9 @@ public struct DeliveryError: Error, CustomStringConvertible, Sendable {
 }
 
 /// `maildir:PATH`: each message a file in `PATH/new`, written to `PATH/tmp` first and renamed,
-/// as the Maildir format wants. The development default.
+/// as the Maildir format wants. The development default: files are readable by their owner only
+/// (each holds a sign-in link), and they are not fsynced, so a power cut can lose a message the
+/// outbox recorded as sent; a sync per message would make the disk the limit of the worker.
 public struct MaildirTransport: MailTransport {
     public let path: String
 
@@ -30,17 +32,33 @@ public struct MaildirTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage) throws {
-        let name = "\(message.date).\(message.messageID.prefix(while: { $0 != "@" })).konfident.eml"
+        let unique = message.messageID.prefix(while: { $0 != "@" })
+        let name = "\(message.date).\(unique).konfident.eml"
         let temporary = "\(path)/tmp/\(name)"
-        let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
-        do {
-            try Data(message.rendered(boundary: boundary).utf8).write(to: URL(fileURLWithPath: temporary))
-            try FileManager.default.moveItem(atPath: temporary, toPath: "\(path)/new/\(name)")
-        } catch {
-            // The message holds a link: never leave it behind in tmp/.
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DeliveryError("maildir \(path): \(error.localizedDescription)")
+        let bytes = Array(message.rendered(boundary: "konfident-\(unique)").utf8)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw DeliveryError("maildir \(path): tmp/\(name): \(Self.reason(errno))") }
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { failure = count < 0 ? errno : EIO; break }
+                written += count
+            }
         }
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, "\(path)/new/\(name)") != 0 { failure = errno }
+        if failure != 0 {
+            // The message holds a link: never leave it behind in tmp/.
+            unlink(temporary)
+            throw DeliveryError("maildir \(path): \(Self.reason(failure))")
+        }
+    }
+
+    private static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code))
     }
 }
 

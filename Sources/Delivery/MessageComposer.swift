@@ -21,7 +21,7 @@ public struct MessageComposer: Sendable {
     }
 
     public func compose(_ message: OutboxMessage, store: Store, now: Int64, messageID: String) throws -> Composition {
-        guard let workspace = try store.workspace(id: message.workspaceID) else { return .drop(reason: "workspace gone") }
+        guard let workspace = try store.workspace(id: message.workspaceID, at: now) else { return .drop(reason: "workspace gone") }
         let kind = MessageKind(rawValue: message.kind)
         switch kind {
         case .signInLink:

@@ -181,6 +181,24 @@ final class ReaderConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `sql` with `values` and maps every row.
+    func all<T>(_ sql: String, _ values: [Value], _ map: (Row) -> T) throws -> [T] {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        bind(values, to: statement)
+        var rows: [T] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: rows.append(map(Row(statement: statement)))
+            case SQLITE_DONE: return rows
+            default: throw error()
+            }
+        }
+    }
+
     /// Runs a statement that returns no rows (INSERT, UPDATE, BEGIN, COMMIT).
     func execute(_ sql: String, _ values: [Value] = []) throws {
         let statement = try prepared(sql)

@@ -15,18 +15,73 @@ public struct OutboxMessage: Sendable, Equatable {
     public let tries: Int
     public let createdAt: Int64
 
-    init(row: Row) {
-        id = row["id"]
-        channel = LinkChannel(rawValue: row["channel"]) ?? .email
-        kind = row["kind"]
-        workspaceID = row["workspace_id"]
-        memberID = row["member_id"]
-        recipient = row["recipient"]
-        language = Language(rawValue: row["language"]) ?? .en
-        subjectID = row["subject_id"]
-        tries = row["tries"]
-        createdAt = row["created_at"]
+    init(id: Int64, channel: LinkChannel, kind: String, workspaceID: Int64, memberID: Int64?, recipient: String,
+         language: Language, subjectID: Int64?, tries: Int, createdAt: Int64) {
+        self.id = id
+        self.channel = channel
+        self.kind = kind
+        self.workspaceID = workspaceID
+        self.memberID = memberID
+        self.recipient = recipient
+        self.language = language
+        self.subjectID = subjectID
+        self.tries = tries
+        self.createdAt = createdAt
     }
+}
+
+extension OutboxMessage {
+    /// The columns `init(hot:)` reads, in its order.
+    static let columns = "id, channel, kind, workspace_id, member_id, recipient, language, subject_id, tries, created_at"
+
+    init(hot row: ReaderConnection.Row) {
+        id = row.integer(0)
+        channel = LinkChannel(rawValue: row.text(1)) ?? .email
+        kind = row.text(2)
+        workspaceID = row.integer(3)
+        memberID = row.optionalInteger(4)
+        recipient = row.text(5)
+        language = Language(rawValue: row.text(6)) ?? .en
+        subjectID = row.optionalInteger(7)
+        tries = Int(row.integer(8))
+        createdAt = row.integer(9)
+    }
+
+    /// The message as the claim left it: one more try.
+    func claimed() -> OutboxMessage {
+        OutboxMessage(id: id, channel: channel, kind: kind, workspaceID: workspaceID, memberID: memberID,
+                      recipient: recipient, language: language, subjectID: subjectID, tries: tries + 1, createdAt: createdAt)
+    }
+}
+
+/// What became of a claimed message; `Store.record` writes a batch of them at once.
+public enum OutboxOutcome: Sendable, Equatable {
+    case sent(messageID: Int64, gatewayID: String?, at: Int64)
+    /// A failed try: due again at `retryAt`, or given up (`failed`) when nil.
+    case failed(messageID: Int64, error: String, retryAt: Int64?)
+    /// A message whose link can no longer work (attempt expired or superseded) is not sent at all.
+    case dropped(messageID: Int64, reason: String)
+    /// Claimed but not tried (the worker was stopping): due again at `at`, the try not counted.
+    case released(messageID: Int64, at: Int64)
+}
+
+/// The outbox's statements on the hot connections (constants: `ReaderConnection` finds its
+/// prepared statements by comparing the strings).
+enum OutboxSQL {
+    /// The states in which a message waits for a try; the partial index `outbox_due` (migration
+    /// v6) holds exactly these rows, in the order the worker takes them.
+    static let anyDue = "SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? LIMIT 1"
+    static let due = """
+        SELECT \(OutboxMessage.columns) FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ?
+        ORDER BY next_try_at, id LIMIT ?
+        """
+    // While 'sending', the row is due again only after the crash delay: that is the crash case.
+    static let claim = "UPDATE outbox SET state = 'sending', tries = tries + 1, next_try_at = ? WHERE id = ?"
+    static let sent = "UPDATE outbox SET state = 'sent', sent_at = ?, gateway_id = ?, last_error = NULL WHERE id = ?"
+    static let retry = "UPDATE outbox SET state = 'pending', next_try_at = ?, last_error = ? WHERE id = ?"
+    static let failed = "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?"
+    static let dropped = "UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ?"
+    static let released = "UPDATE outbox SET state = 'pending', tries = tries - 1, next_try_at = ? WHERE id = ?"
 }
 
 /// The delivery state of a message, for the operator.
@@ -54,50 +109,47 @@ extension Store {
         ])
     }
 
-    /// Takes the next due message and records the try before anything is sent: after a crash the
-    /// message is tried again (at most that one message repeats), never lost.
-    public func claimDueMessage(at now: Int64, retryAfterCrash: Int64 = 120) throws -> OutboxMessage? {
+    /// Takes up to `limit` due messages, oldest first, and records a try for each before anything
+    /// is sent: after a crash they are due again after `retryAfterCrash` (at most the batch in hand
+    /// repeats), never lost. On the hot writer, the connection and lock Next writes with, so that
+    /// the worker and the request threads wait for each other on its mutex and never in SQLite's
+    /// busy handler, which sleeps for milliseconds; one transaction for the whole batch.
+    public func claimDueMessages(at now: Int64, limit: Int, retryAfterCrash: Int64 = 120) throws -> [OutboxMessage] {
         // A look without the writer first: an idle worker must not take the write lock every second.
-        let due = try hot.first("SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? LIMIT 1",
-                                [.integer(now)]) { _ in true }
-        guard due == true else { return nil }
-        return try write { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT * FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? ORDER BY next_try_at, id LIMIT 1
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [now]) else { return nil }
-            let message = OutboxMessage(row: row)
-            // While 'sending', the row is due again only after `retryAfterCrash`: that is the crash case.
-            try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', tries = tries + 1, next_try_at = ? WHERE id = ?").execute(
-                           arguments: [now + retryAfterCrash, message.id])
-            return OutboxMessage(row: try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [message.id]) ?? row)
-        }
-    }
-
-    public func markSent(messageID: Int64, gatewayID: String?, at now: Int64) throws {
-        try write { db in
-            try db.cachedStatement(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, gateway_id = ?, last_error = NULL WHERE id = ?").execute(
-                           arguments: [now, gatewayID, messageID])
-        }
-    }
-
-    /// A failed try: due again at `retryAt`, or given up (`failed`) when nil.
-    public func markFailed(messageID: Int64, error: String, retryAt: Int64?) throws {
-        try write { db in
-            if let retryAt {
-                try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', next_try_at = ?, last_error = ? WHERE id = ?").execute(
-                               arguments: [retryAt, error, messageID])
-            } else {
-                try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?").execute(
-                               arguments: [error, messageID])
+        let due = try hot.first(OutboxSQL.anyDue, [.integer(now)]) { _ in true }
+        guard due == true else { return [] }
+        return try hotWriter.transaction { connection in
+            let messages = try connection.all(OutboxSQL.due, [.integer(now), .integer(Int64(limit))]) { OutboxMessage(hot: $0) }
+            for message in messages {
+                try connection.execute(OutboxSQL.claim, [.integer(now + retryAfterCrash), .integer(message.id)])
             }
+            return messages.map { $0.claimed() }
         }
     }
 
-    /// A message whose link can no longer work (attempt expired or superseded) is not sent at all.
-    public func markDropped(messageID: Int64, reason: String) throws {
-        try write { db in
-            try db.cachedStatement(sql: "UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ?").execute( arguments: [reason, messageID])
+    /// `claimDueMessages` for one message.
+    public func claimDueMessage(at now: Int64, retryAfterCrash: Int64 = 120) throws -> OutboxMessage? {
+        try claimDueMessages(at: now, limit: 1, retryAfterCrash: retryAfterCrash).first
+    }
+
+    /// Records what became of the messages of a batch, in one transaction on the hot writer.
+    public func record(_ outcomes: [OutboxOutcome]) throws {
+        guard !outcomes.isEmpty else { return }
+        try hotWriter.transaction { connection in
+            for outcome in outcomes {
+                switch outcome {
+                case let .sent(id, gatewayID, now):
+                    try connection.execute(OutboxSQL.sent, [.integer(now), .text(gatewayID), .integer(id)])
+                case let .failed(id, error, retryAt?):
+                    try connection.execute(OutboxSQL.retry, [.integer(retryAt), .text(error), .integer(id)])
+                case let .failed(id, error, nil):
+                    try connection.execute(OutboxSQL.failed, [.text(error), .integer(id)])
+                case let .dropped(id, reason):
+                    try connection.execute(OutboxSQL.dropped, [.text(reason), .integer(id)])
+                case let .released(id, now):
+                    try connection.execute(OutboxSQL.released, [.integer(now), .integer(id)])
+                }
+            }
         }
     }
 

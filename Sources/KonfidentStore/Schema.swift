@@ -188,6 +188,16 @@ enum Schema {
                 CREATE INDEX attempt_by_member ON sign_in_attempt(member_id, state) WHERE member_id IS NOT NULL;
                 """)
         }
+        // The worker takes due messages oldest first. The index on (state, next_try_at) left SQLite
+        // two ranges to merge for `state IN ('pending', 'sending')` and it sorted every due row
+        // for each claim, so a backlog made each claim slower. This one holds only the rows that
+        // wait, in the order they are taken, and sheds them as they are sent.
+        migrator.registerMigration("v6 outbox due index in claim order") { db in
+            try db.execute(sql: """
+                DROP INDEX outbox_due;
+                CREATE INDEX outbox_due ON outbox(next_try_at, id) WHERE state IN ('pending', 'sending');
+                """)
+        }
         return migrator
     }()
 }

@@ -139,6 +139,7 @@ enum SignInSQL {
     static let attemptByBrowser = "SELECT \(StoredAttempt.columns) \(newestOfBrowser)"
     /// `attemptByBrowser` for the poll: the same row, fewer columns.
     static let progressByBrowser = "SELECT \(AttemptProgress.columns) \(newestOfBrowser)"
+    static let attemptByID = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ?"
     static let attemptByToken = """
         SELECT \(StoredAttempt.columns) FROM sign_in_attempt
         WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
@@ -250,9 +251,7 @@ extension Store {
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
-        try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sign_in_attempt WHERE id = ?"), arguments: [id]).map(StoredAttempt.init(row:))
-        }
+        try hot.first(SignInSQL.attemptByID, [.integer(id)]) { StoredAttempt(hot: $0) }
     }
 
     /// The attempt a link belongs to, and which of its links it is.

@@ -1,10 +1,11 @@
 import Synchronization
 
-/// The registered workspaces by host, kept in memory: every request resolves its workspace, and
-/// a database read for it would cost more than the rest of the login page.
+/// The registered workspaces by host and by id, kept in memory: every request resolves its
+/// workspace, and a database read for it would cost more than the rest of the login page.
 final class WorkspaceDirectory: Sendable {
     private struct Snapshot {
         var byHost: [String: [Workspace]] = [:]
+        var byID: [Int64: Workspace] = [:]
         var loadedAt: Int64 = .min
     }
 
@@ -15,10 +16,24 @@ final class WorkspaceDirectory: Sendable {
         if let cached = snapshot.withLock({ $0.loadedAt == now ? $0.byHost[host] ?? [] : nil }) {
             return cached
         }
+        return try reload(at: now, load).byHost[host] ?? []
+    }
+
+    /// The workspace `id`, from the same copy (the delivery worker's look-up for every message).
+    func workspace(id: Int64, at now: Int64, load: () throws -> [Workspace]) throws -> Workspace? {
+        if let cached = snapshot.withLock({ $0.loadedAt == now ? Optional($0.byID[id]) : nil }) {
+            return cached
+        }
+        return try reload(at: now, load).byID[id]
+    }
+
+    private func reload(at now: Int64, _ load: () throws -> [Workspace]) throws -> Snapshot {
         let all = try load()
-        let byHost = Dictionary(grouping: all, by: \.url.host)
-        snapshot.withLock { $0 = Snapshot(byHost: byHost, loadedAt: now) }
-        return byHost[host] ?? []
+        let fresh = Snapshot(byHost: Dictionary(grouping: all, by: \.url.host),
+                             byID: Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                             loadedAt: now)
+        snapshot.withLock { $0 = fresh }
+        return fresh
     }
 
     /// After a change made by this process: the next request reads the database again.

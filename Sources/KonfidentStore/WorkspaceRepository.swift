@@ -29,14 +29,22 @@ extension Store {
         }
     }
 
+    /// `workspace(id:)` from the copy in memory that requests resolve their workspace from (at
+    /// most a second old): what the delivery worker reads for every message.
+    public func workspace(id: Int64, at now: Int64) throws -> Workspace? {
+        try workspaces.workspace(id: id, at: now, load: allWorkspaces)
+    }
+
+    private func allWorkspaces() throws -> [Workspace] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM workspace").map(Workspace.init(row:)) }
+    }
+
     /// The workspace a request belongs to: same host, longest matching path prefix.
     /// Returns the workspace and the path inside it. Workspaces are read from memory, refreshed
     /// from the database at most once a second, so a workspace created by the command line while
     /// `serve` runs answers within a second.
     public func resolveWorkspace(host: String, path: String, at now: Int64) throws -> (Workspace, String)? {
-        let candidates = try workspaces.workspaces(host: host, at: now) {
-            try read { db in try Row.fetchAll(db, sql: "SELECT * FROM workspace").map(Workspace.init(row:)) }
-        }
+        let candidates = try workspaces.workspaces(host: host, at: now, load: allWorkspaces)
         var best: (Workspace, String)? = nil
         for workspace in candidates {
             guard let local = workspace.url.localPath(of: path) else { continue }

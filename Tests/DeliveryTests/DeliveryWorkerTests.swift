@@ -273,6 +273,45 @@ extension DeliveryFixture {
         #expect(try fixture.states() == Array(repeating: "sent", count: count))
     }
 
+    /// A batch that runs past its time budget hands back what it did not start: those messages
+    /// are taken again at once, with no try counted and none sent twice.
+    @Test func aSlowBatchHandsBackWhatItDidNotStart() throws {
+        let fixture = try DeliveryFixture()
+        let count = DeliveryWorker.batchSize + 2
+        for number in 0..<count {
+            try fixture.member("member\(number)@example.se")
+            try fixture.startSignIn("member\(number)@example.se")
+        }
+        let clock = TestClock(Self.now)
+        let mail = SlowMail(clock: clock, firstTakes: DeliveryWorker.batchTimeBudget + 1)
+        let worker = fixture.worker(mail: mail, clock: clock)
+        #expect(worker.deliverDue() == count)
+        #expect(mail.recipients.count == count)
+        #expect(Set(mail.recipients).count == count)
+        let statuses = try fixture.store.outboxStatuses()
+        #expect(statuses.allSatisfy { $0.state == "sent" && $0.tries == 1 })
+    }
+
+    /// A worker told to stop finishes the message in hand and hands the rest of its batch back,
+    /// due at once and with no try counted, instead of leaving it claimed for the crash delay.
+    @Test func aStoppingWorkerHandsBackTheRestOfItsBatch() throws {
+        let fixture = try DeliveryFixture()
+        let count = DeliveryWorker.batchSize + 2
+        for number in 0..<count {
+            try fixture.member("member\(number)@example.se")
+            try fixture.startSignIn("member\(number)@example.se")
+        }
+        let clock = TestClock(Self.now)
+        let mail = StoppingMail()
+        let worker = fixture.worker(mail: mail, clock: clock)
+        mail.worker = worker
+        #expect(worker.deliverDue() == 1)
+        let statuses = try fixture.store.outboxStatuses()
+        #expect(statuses.filter { $0.state == "sent" }.count == 1)
+        #expect(statuses.filter { $0.state == "pending" && $0.tries == 0 }.count == count - 1)
+        #expect(try fixture.store.claimDueMessages(at: Self.now, limit: count).count == count - 1)
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func startedWorkerDeliversWhenWokenAndStops() throws {
         let fixture = try DeliveryFixture()
@@ -304,5 +343,37 @@ final class Mutex2<Value>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)
+    }
+}
+
+/// Records; the first message takes `firstTakes` seconds of the test clock, the others none.
+final class SlowMail: MailTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private let clock: TestClock
+    private let firstTakes: Int64
+    private var sent: [String] = []
+
+    init(clock: TestClock, firstTakes: Int64) {
+        self.clock = clock
+        self.firstTakes = firstTakes
+    }
+
+    var recipients: [String] { lock.withLock { sent } }
+
+    func send(_ message: MailMessage) throws {
+        if recipients.isEmpty { clock.advance(by: firstTakes) }
+        lock.withLock { sent.append(message.to) }
+    }
+}
+
+/// Records, and stops its worker while it sends the first message.
+final class StoppingMail: MailTransport, @unchecked Sendable {
+    nonisolated(unsafe) weak var worker: DeliveryWorker?
+    private let lock = NSLock()
+    private var sent: [String] = []
+
+    func send(_ message: MailMessage) throws {
+        worker?.stop()
+        lock.withLock { sent.append(message.to) }
     }
 }

@@ -32,6 +32,9 @@ func linkOf(_ message: MailMessage) -> String {
         var links: [String] = []
         for name in names {
             #expect(!name.hasPrefix("."))
+            // Each message holds a sign-in link: readable by its owner only.
+            let permissions = try FileManager.default.attributesOfItem(atPath: maildir + "/new/" + name)[.posixPermissions] as? Int
+            #expect(permissions == 0o600)
             let raw = try String(contentsOfFile: maildir + "/new/" + name, encoding: .utf8)
             let separator = raw.contains("\r\n") ? "\r\n" : "\n"
             let mail = try ParsedMail(raw, separator: separator)

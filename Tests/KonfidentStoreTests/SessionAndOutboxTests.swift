@@ -244,7 +244,7 @@ struct VerifiedSignIn {
     @Test func aFailedTryIsRetriedAtTheGivenTime() throws {
         let (fixture, id) = try queued()
         _ = try fixture.store.claimDueMessage(at: Self.now)
-        try fixture.store.markFailed(messageID: id, error: "421 try later", retryAt: Self.now + 500)
+        try fixture.store.record([.failed(messageID: id, error: "421 try later", retryAt: Self.now + 500)])
         let status = try #require(try fixture.store.outboxStatuses().first)
         #expect(status.state == "pending")
         #expect(status.lastError == "421 try later")
@@ -252,7 +252,7 @@ struct VerifiedSignIn {
         #expect(try fixture.store.claimDueMessage(at: Self.now + 499) == nil)
         let retried = try #require(try fixture.store.claimDueMessage(at: Self.now + 500))
         #expect(retried.tries == 2)
-        try fixture.store.markSent(messageID: id, gatewayID: "gw-1", at: Self.now + 501)
+        try fixture.store.record([.sent(messageID: id, gatewayID: "gw-1", at: Self.now + 501)])
         let sent = try #require(try fixture.store.outboxStatuses().first)
         #expect(sent.state == "sent")
         #expect(sent.lastError == nil)
@@ -262,7 +262,7 @@ struct VerifiedSignIn {
     @Test func aMessageGivenUpStaysFailed() throws {
         let (fixture, id) = try queued()
         _ = try fixture.store.claimDueMessage(at: Self.now)
-        try fixture.store.markFailed(messageID: id, error: "550 no such user", retryAt: nil)
+        try fixture.store.record([.failed(messageID: id, error: "550 no such user", retryAt: nil)])
         #expect(try fixture.store.claimDueMessage(at: Self.now + 120) == nil)
         #expect(try fixture.store.claimDueMessage(at: Self.now + 10_000_000) == nil)
         let status = try #require(try fixture.store.outboxStatuses().first)
@@ -272,7 +272,7 @@ struct VerifiedSignIn {
 
     @Test func aDroppedMessageIsNotSent() throws {
         let (fixture, id) = try queued()
-        try fixture.store.markDropped(messageID: id, reason: "superseded")
+        try fixture.store.record([.dropped(messageID: id, reason: "superseded")])
         #expect(try fixture.store.claimDueMessage(at: Self.now + 10_000) == nil)
         #expect(try fixture.outboxStates() == ["dropped"])
     }
@@ -289,6 +289,51 @@ struct VerifiedSignIn {
         #expect(first.recipient == "a@example.se")
         #expect(second.recipient == "b@example.se")
         #expect(try fixture.store.claimDueMessage(at: Self.now + 5) == nil)
+    }
+
+    @Test func aBatchIsClaimedOldestFirstUpToItsLimitAndRecordedAtOnce() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        for (number, letter) in ["c", "a", "d", "b"].enumerated() {
+            try fixture.member(workspace, email: "\(letter)@example.se")
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "\(letter)@example.se", browser: UInt8(number + 1)),
+                                        at: Self.now + Int64(["a", "b", "c", "d"].firstIndex(of: letter)!))
+        }
+        let batch = try fixture.store.claimDueMessages(at: Self.now + 10, limit: 3)
+        #expect(batch.map(\.recipient) == ["a@example.se", "b@example.se", "c@example.se"])
+        #expect(batch.allSatisfy { $0.tries == 1 })
+        #expect(try fixture.outboxStatesByRecipient() == ["a@example.se": "sending", "b@example.se": "sending",
+                                                           "c@example.se": "sending", "d@example.se": "pending"])
+        try fixture.store.record([
+            .sent(messageID: batch[0].id, gatewayID: nil, at: Self.now + 11),
+            .failed(messageID: batch[1].id, error: "421 busy", retryAt: Self.now + 20),
+            .dropped(messageID: batch[2].id, reason: "attempt superseded"),
+        ])
+        #expect(try fixture.outboxStatesByRecipient() == ["a@example.se": "sent", "b@example.se": "pending",
+                                                           "c@example.se": "dropped", "d@example.se": "pending"])
+        #expect(try fixture.store.claimDueMessages(at: Self.now + 11, limit: 32).map(\.recipient) == ["d@example.se"])
+        #expect(try fixture.store.claimDueMessages(at: Self.now + 20, limit: 32).map(\.recipient) == ["b@example.se"])
+    }
+
+    @Test func aReleasedMessageIsDueAtOnceWithItsTryNotCounted() throws {
+        let (fixture, id) = try queued()
+        _ = try #require(try fixture.store.claimDueMessage(at: Self.now))
+        try fixture.store.record([.released(messageID: id, at: Self.now + 1)])
+        #expect(try fixture.outboxStates() == ["pending"])
+        #expect(try fixture.store.claimDueMessage(at: Self.now) == nil)
+        let again = try #require(try fixture.store.claimDueMessage(at: Self.now + 1))
+        #expect(again.id == id)
+        #expect(again.tries == 1)
+    }
+
+    /// The claim reads the partial index `outbox_due` in its order: no sort of the waiting rows.
+    @Test func theClaimReadsTheDueIndexInOrder() throws {
+        let fixture = try StoreFixture()
+        let plan = try fixture.store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + OutboxSQL.due, arguments: [Self.now, 32]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX outbox_due") })
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") })
     }
 
     @Test func messagesHoldNoTokenOrLink() throws {

@@ -64,4 +64,12 @@ final class StoreFixture {
     func outboxStates() throws -> [String] {
         try store.outboxStatuses().map(\.state)
     }
+
+    func outboxStatesByRecipient() throws -> [String: String] {
+        try store.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT recipient, state FROM outbox").map {
+                ($0["recipient"] as String, $0["state"] as String)
+            })
+        }
+    }
 }
