@@ -147,13 +147,12 @@ enum SignInSQL {
     static let supersede = """
         UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
         """
+    static let nextID = "SELECT coalesce(max(id), 0) + 1 FROM sign_in_attempt"
     static let insert = """
-        INSERT INTO sign_in_attempt (workspace_id, member_id, browser_hash, match_code, nonce,
-            required_channels, state, created_at, expires_at, ip, user_agent)
-        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+        INSERT INTO sign_in_attempt (id, workspace_id, member_id, browser_hash, match_code, nonce,
+            email_token_hash, sms_token_hash, required_channels, state, created_at, expires_at, ip, user_agent)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
         """
-    static let setEmailTokenHash = "UPDATE sign_in_attempt SET email_token_hash = ? WHERE id = ?"
-    static let setSMSTokenHash = "UPDATE sign_in_attempt SET sms_token_hash = ? WHERE id = ?"
 }
 
 /// The message kinds the outbox renders.
@@ -200,16 +199,18 @@ extension Store {
             if let active {
                 try db.execute(SignInSQL.supersede, [.integer(active.id)])
             }
+            // The id is chosen first (the one SQLite would give, under the write lock) because the
+            // links' tokens are derived from it: their hashes go into the INSERT instead of an
+            // UPDATE of the new row after it.
+            let id = try db.first(SignInSQL.nextID, []) { $0.integer(0) } ?? 1
+            let emailHash: ReaderConnection.Value = channels.contains(.email) ? .blob(tokenHash(id, .email)) : .null
+            let smsHash: ReaderConnection.Value = channels.contains(.sms) ? .blob(tokenHash(id, .sms)) : .null
             try db.execute(SignInSQL.insert, [
-                .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
-                .text(request.matchCode.text), .blob(request.nonce), .text(StoredAttempt.text(channels)), .integer(now),
-                .integer(now + request.lifetime), .text(request.ip), .text(userAgent),
+                .integer(id), .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
+                .text(request.matchCode.text), .blob(request.nonce), emailHash, smsHash,
+                .text(StoredAttempt.text(channels)), .integer(now), .integer(now + request.lifetime),
+                .text(request.ip), .text(userAgent),
             ])
-            let id = db.lastInsertedRowID
-            for channel in channels {
-                try db.execute(channel == .email ? SignInSQL.setEmailTokenHash : SignInSQL.setSMSTokenHash,
-                               [.blob(tokenHash(id, channel)), .integer(id)])
-            }
             if let active {
                 if active.method == .bankid, let email = active.email {
                     try Self.enqueue(db, channel: .email, kind: .useBankID, workspaceID: request.workspace.id,
