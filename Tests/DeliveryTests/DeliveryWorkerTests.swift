@@ -254,10 +254,7 @@ extension DeliveryFixture {
     @Test func twoWorkersOnTheSameDatabaseSendEachMessageOnce() throws {
         let fixture = try DeliveryFixture()
         let count = 30
-        for number in 0..<count {
-            try fixture.member("member\(number)@example.se")
-            try fixture.startSignIn("member\(number)@example.se")
-        }
+        try fixture.membersSigningIn(count)
         let otherStore = try Store(path: fixture.store.path)
         let clock = TestClock(Self.now)
         let mail = RecordingMail()
@@ -278,10 +275,7 @@ extension DeliveryFixture {
     @Test func aSlowBatchHandsBackWhatItDidNotStart() throws {
         let fixture = try DeliveryFixture()
         let count = DeliveryWorker.batchSize + 2
-        for number in 0..<count {
-            try fixture.member("member\(number)@example.se")
-            try fixture.startSignIn("member\(number)@example.se")
-        }
+        try fixture.membersSigningIn(count)
         let clock = TestClock(Self.now)
         let mail = SlowMail(clock: clock, firstTakes: DeliveryWorker.batchTimeBudget + 1)
         let worker = fixture.worker(mail: mail, clock: clock)
@@ -297,10 +291,7 @@ extension DeliveryFixture {
     @Test func aStoppingWorkerHandsBackTheRestOfItsBatch() throws {
         let fixture = try DeliveryFixture()
         let count = DeliveryWorker.batchSize + 2
-        for number in 0..<count {
-            try fixture.member("member\(number)@example.se")
-            try fixture.startSignIn("member\(number)@example.se")
-        }
+        try fixture.membersSigningIn(count)
         let clock = TestClock(Self.now)
         let mail = StoppingMail()
         let worker = fixture.worker(mail: mail, clock: clock)

@@ -219,6 +219,14 @@ final class DeliveryFixture: @unchecked Sendable {
         }
     }
 
+    /// `count` members (member0@example.se …), each with a sign-in started and its mail queued.
+    func membersSigningIn(_ count: Int) throws {
+        for number in 0..<count {
+            try member("member\(number)@example.se")
+            try startSignIn("member\(number)@example.se")
+        }
+    }
+
     /// Every message that is due at `now`, claimed (as the worker would) in queue order.
     func claimAll(at now: Int64 = DeliveryFixture.now) throws -> [OutboxMessage] {
         var messages: [OutboxMessage] = []
