@@ -207,6 +207,7 @@ struct Deliver: ParsableCommand {
                 return
             }
             let signals = Service.takeSignals()
+            Service.keepFreedMemory()
             worker.start()
             _ = Service.waitForStop(signals)
             worker.stop()

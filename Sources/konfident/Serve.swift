@@ -19,6 +19,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let signals = Service.takeSignals()
+        Service.keepFreedMemory()
 
         let configuration: Configuration
         do { configuration = try options.resolve() } catch { fail(error.description) }

@@ -4,6 +4,23 @@ import Foundation
 /// What the long-running commands (`serve`, `bankid-simulator`, `deliver`) share: signals taken by
 /// `sigwait` rather than a handler, the listening address from their flags, and a bounded stop.
 enum Service {
+    /// A long-running process keeps the memory it frees (up to 32 MB) instead of handing it back
+    /// to the kernel. glibc trims a thread's heap as soon as more than 128 KB lie free at its top:
+    /// the delivery worker frees a batch of rendered mails at once, so under a burst every batch
+    /// gave its pages back with `madvise` and faulted them in again for the next, about a system
+    /// call and dozens of page faults per sign-in, more than half of Next's system time. The
+    /// threshold for `mmap` is set with it (setting one stops glibc adjusting the other): blocks
+    /// of a megabyte or more still come from and go back to the kernel.
+    static func keepFreedMemory() {
+        _ = glibcMallopt(mmapThreshold, 1 << 20)
+        _ = glibcMallopt(trimThreshold, 32 << 20)
+    }
+
+    // glibc's mallopt(3) and its parameters M_TRIM_THRESHOLD and M_MMAP_THRESHOLD from <malloc.h>,
+    // a header the Glibc module does not bring in.
+    private static let trimThreshold: Int32 = -1
+    private static let mmapThreshold: Int32 = -3
+
     /// Blocks SIGTERM and SIGINT (taken later by `waitForStop`) and ignores SIGPIPE. Call it
     /// before any thread starts, so that no thread is ever interrupted by them.
     static func takeSignals() -> sigset_t {
@@ -45,3 +62,6 @@ enum Service {
         return .unix(path: socket ?? defaultSocket, mode: mode)
     }
 }
+
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
