@@ -32,11 +32,13 @@ extension Application {
         } catch {
             return loginPage(context, email: String(typed.prefix(254)), error: .invalidEmail, status: .badRequest)
         }
-        let browserSecret = Base64URL.encode(random.bytes(32))
-        let nonce = random.bytes(16)
+        // The attempt's three secrets from one call to the kernel: browser secret, nonce, match code.
+        let fresh = random.bytes(32 + 16 + 3)
+        let browserSecret = Base64URL.encode(Array(fresh[0..<32]))
+        let nonce = Array(fresh[32..<48])
         let request = SignInRequest(
             workspace: context.workspace, email: email, browserHash: Secret.hash(browserSecret),
-            matchCode: MatchCode(randomBytes: random.bytes(3)), nonce: nonce, language: context.language,
+            matchCode: MatchCode(randomBytes: Array(fresh[48..<51])), nonce: nonce, language: context.language,
             ip: context.request.remoteAddress, userAgent: context.request.header("User-Agent") ?? "",
             lifetime: settings.linkLifetime, policy: settings.rateLimits)
         let stored: StoredAttempt
