@@ -52,6 +52,10 @@ enum LoggingSetup {
     static func bootstrap(level: Logger.Level) {
         guard !done else { return }
         done = true
+        // Every log line carries a local time; without TZ, glibc looks at /etc/localtime again
+        // (a stat) for each one, a system call per message the worker sends. Named explicitly it
+        // is read once: a changed zone shows after a restart.
+        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 1) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
