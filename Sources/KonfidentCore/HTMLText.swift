@@ -3,18 +3,21 @@
 /// markup as bytes with `KonfidentWeb.HTML`, which escapes the same five.
 public enum HTMLText {
     public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+        // On UTF-8 bytes: the five are ASCII, and no byte of a longer character can be one of them.
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 34 || $0 == 39 }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
+            switch byte {
+            case 38: out.append(contentsOf: "&amp;".utf8)
+            case 60: out.append(contentsOf: "&lt;".utf8)
+            case 62: out.append(contentsOf: "&gt;".utf8)
+            case 34: out.append(contentsOf: "&quot;".utf8)
+            case 39: out.append(contentsOf: "&#39;".utf8)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
