@@ -20,15 +20,23 @@ public struct URLEncodedForm: Sendable, Equatable {
 
     public init(decoding bytes: [UInt8], maximumFields: Int = 64) throws(DecodingError) {
         var fields: [(name: String, value: String)] = []
-        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            if fields.count == maximumFields { throw .tooManyFields(limit: maximumFields) }
-            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                let name = try Self.decodeComponent(pair[pair.startIndex..<equals])
-                let value = try Self.decodeComponent(pair[pair.index(after: equals)...])
-                fields.append((name, value))
-            } else {
-                fields.append((try Self.decodeComponent(pair), ""))
+        // Pairs between '&'s (empty ones skipped), each split at its first '='; by index, with no
+        // array of pieces in between.
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start {
+                if fields.count == maximumFields { throw .tooManyFields(limit: maximumFields) }
+                var equals = start
+                while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                if equals < end {
+                    fields.append((try Self.decodeComponent(bytes[start..<equals]), try Self.decodeComponent(bytes[(equals + 1)..<end])))
+                } else {
+                    fields.append((try Self.decodeComponent(bytes[start..<end]), ""))
+                }
             }
+            start = end + 1
         }
         self.fields = fields
     }

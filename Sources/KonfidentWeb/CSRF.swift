@@ -34,16 +34,27 @@ extension Application {
     /// spaces and tabs around it) is `application/x-www-form-urlencoded`, in any case. On bytes:
     /// splitting and lowercasing made new strings on every POST.
     static func isFormMediaType(_ contentType: String) -> Bool {
-        let expected = "application/x-www-form-urlencoded".utf8
-        var bytes = contentType.utf8[...]
-        while bytes.first == UInt8(ascii: ";") { bytes = bytes.dropFirst() }
-        var segment = bytes[..<(bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex)]
-        while let first = segment.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { segment = segment.dropFirst() }
-        while let last = segment.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { segment = segment.dropLast() }
-        return segment.elementsEqual(expected) { byte, wanted in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == wanted
+        var contentType = contentType
+        return contentType.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end && bytes[start] == UInt8(ascii: ";") { start += 1 }
+            var semicolon = start
+            while semicolon < end && bytes[semicolon] != UInt8(ascii: ";") { semicolon += 1 }
+            end = semicolon
+            while start < end && (bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t")) { start += 1 }
+            while end > start && (bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
+            let expected = Self.formMediaType
+            guard end - start == expected.count else { return false }
+            for offset in 0..<expected.count {
+                let byte = bytes[start + offset]
+                if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != expected[offset] { return false }
+            }
+            return true
         }
     }
+
+    private static let formMediaType = Array("application/x-www-form-urlencoded".utf8)
 
     private func refuse(_ kind: HTTPError.Kind, _ context: Context) -> HTTPError {
         try? store.audit(.csrfRefused, outcome: kind == .crossSite ? "cross-site" : "token",

@@ -192,3 +192,27 @@ import Testing
         try expectNothingRecorded()
     }
 }
+
+/// `Content-Type` of a form POST: the media type before the first `;`, in any case, blanks around it.
+@Suite struct FormMediaTypeTests {
+    @Test(arguments: [
+        "application/x-www-form-urlencoded",
+        "Application/X-WWW-Form-URLEncoded; charset=UTF-8",
+        " application/x-www-form-urlencoded ;",
+        ";;application/x-www-form-urlencoded",
+        "\tapplication/x-www-form-urlencoded\t; a=b; c",
+    ])
+    func accepts(contentType: String) {
+        #expect(Application.isFormMediaType(contentType))
+    }
+
+    @Test(arguments: [
+        "", ";", "multipart/form-data; boundary=x", "application/x-www-form-urlencodedX",
+        "application/x-www-form-urlencode", "text/plain; application/x-www-form-urlencoded",
+        " ; application/x-www-form-urlencoded", "application/x-www-form-urlencoded\u{0}",
+        "application/x\u{2010}www-form-urlencoded", "APPLICATION/X-WWW-FORM-URLENCODED\u{301}",
+    ])
+    func refuses(contentType: String) {
+        #expect(!Application.isFormMediaType(contentType))
+    }
+}
