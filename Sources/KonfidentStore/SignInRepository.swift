@@ -199,18 +199,21 @@ extension Store {
             if let active {
                 try db.execute(SignInSQL.supersede, [.integer(active.id)])
             }
-            // The id is chosen first (the one SQLite would give, under the write lock) because the
-            // links' tokens are derived from it: their hashes go into the INSERT instead of an
-            // UPDATE of the new row after it.
-            let id = try db.first(SignInSQL.nextID, []) { $0.integer(0) } ?? 1
-            let emailHash: ReaderConnection.Value = channels.contains(.email) ? .blob(tokenHash(id, .email)) : .null
-            let smsHash: ReaderConnection.Value = channels.contains(.sms) ? .blob(tokenHash(id, .sms)) : .null
+            // With links to send, the id is chosen first (the one SQLite would give, under the write
+            // lock) because their tokens are derived from it: the token hashes go into the INSERT
+            // instead of an UPDATE of the new row after it. Without, SQLite gives the id.
+            let chosenID = channels.isEmpty ? nil : try db.first(SignInSQL.nextID, []) { $0.integer(0) } ?? 1
+            let emailHash: ReaderConnection.Value = chosenID.flatMap { id in
+                channels.contains(.email) ? .blob(tokenHash(id, .email)) : nil } ?? .null
+            let smsHash: ReaderConnection.Value = chosenID.flatMap { id in
+                channels.contains(.sms) ? .blob(tokenHash(id, .sms)) : nil } ?? .null
             try db.execute(SignInSQL.insert, [
-                .integer(id), .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
+                .integer(chosenID), .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
                 .text(request.matchCode.text), .blob(request.nonce), emailHash, smsHash,
                 .text(StoredAttempt.text(channels)), .integer(now), .integer(now + request.lifetime),
                 .text(request.ip), .text(userAgent),
             ])
+            let id = chosenID ?? db.lastInsertedRowID
             if let active {
                 if active.method == .bankid, let email = active.email {
                     try Self.enqueue(db, channel: .email, kind: .useBankID, workspaceID: request.workspace.id,
