@@ -4,8 +4,9 @@ import KonfidentStore
 import Logging
 
 /// Sends what the outbox holds, with retries and exponential back-off, in batches: up to
-/// `batchSize` messages claimed in one transaction and recorded in one when they are done. Runs as a thread inside
-/// `serve`, or once from `konfident deliver --once` (cron, for CGI installations).
+/// `batchSize` messages claimed in one transaction and recorded in one when they are done. Runs
+/// as a thread inside `serve`, or once from `konfident deliver --once` (cron, for CGI
+/// installations).
 public final class DeliveryWorker: @unchecked Sendable {
     let store: Store
     let composer: MessageComposer
