@@ -11,29 +11,27 @@ final class WorkspaceDirectory: Sendable {
 
     private let snapshot = Mutex(Snapshot())
 
-    /// The workspaces of `host`, reloading everything with `load` when the copy is a second old.
+    /// The workspaces of `host`.
     func workspaces(host: String, at now: Int64, load: () throws -> [Workspace]) throws -> [Workspace] {
-        if let cached = snapshot.withLock({ $0.loadedAt == now ? $0.byHost[host] ?? [] : nil }) {
-            return cached
-        }
-        return try reload(at: now, load).byHost[host] ?? []
+        try current(at: now, load) { $0.byHost[host] ?? [] }
     }
 
-    /// The workspace `id`, from the same copy (the delivery worker's look-up for every message).
+    /// The workspace `id` (the delivery worker's look-up for every message).
     func workspace(id: Int64, at now: Int64, load: () throws -> [Workspace]) throws -> Workspace? {
-        if let cached = snapshot.withLock({ $0.loadedAt == now ? Optional($0.byID[id]) : nil }) {
-            return cached
-        }
-        return try reload(at: now, load).byID[id]
+        try current(at: now, load) { $0.byID[id] }
     }
 
-    private func reload(at now: Int64, _ load: () throws -> [Workspace]) throws -> Snapshot {
+    /// `pick` of the copy, reloading everything with `load` when the copy is a second old.
+    private func current<T: Sendable>(at now: Int64, _ load: () throws -> [Workspace], _ pick: (Snapshot) -> T) throws -> T {
+        if let cached = snapshot.withLock({ $0.loadedAt == now ? Optional(pick($0)) : nil }) {
+            return cached
+        }
         let all = try load()
         let fresh = Snapshot(byHost: Dictionary(grouping: all, by: \.url.host),
                              byID: Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
                              loadedAt: now)
         snapshot.withLock { $0 = fresh }
-        return fresh
+        return pick(fresh)
     }
 
     /// After a change made by this process: the next request reads the database again.
