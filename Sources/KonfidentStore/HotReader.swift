@@ -168,32 +168,36 @@ final class ReaderConnection: @unchecked Sendable {
 
     /// Runs `sql` with `values` and maps the first row, if any.
     func first<T>(_ sql: String, _ values: [Value], _ map: (Row) -> T) throws -> T? {
-        let statement = try prepared(sql)
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
+        var found: T?
+        try step(sql, values) { row in
+            found = map(row)
+            return false
         }
-        bind(values, to: statement)
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW: return map(Row(statement: statement))
-        case SQLITE_DONE: return nil
-        default: throw error()
-        }
+        return found
     }
 
     /// Runs `sql` with `values` and maps every row.
     func all<T>(_ sql: String, _ values: [Value], _ map: (Row) -> T) throws -> [T] {
+        var rows: [T] = []
+        try step(sql, values) { row in
+            rows.append(map(row))
+            return true
+        }
+        return rows
+    }
+
+    /// Runs `sql` with `values` and hands each row to `each` until it returns false or the rows end.
+    private func step(_ sql: String, _ values: [Value], _ each: (Row) -> Bool) throws {
         let statement = try prepared(sql)
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         bind(values, to: statement)
-        var rows: [T] = []
         while true {
             switch sqlite3_step(statement) {
-            case SQLITE_ROW: rows.append(map(Row(statement: statement)))
-            case SQLITE_DONE: return rows
+            case SQLITE_ROW: if !each(Row(statement: statement)) { return }
+            case SQLITE_DONE: return
             default: throw error()
             }
         }
