@@ -15,25 +15,7 @@ public struct OutboxMessage: Sendable, Equatable {
     public let tries: Int
     public let createdAt: Int64
 
-    init(id: Int64, channel: LinkChannel, kind: String, workspaceID: Int64, memberID: Int64?, recipient: String,
-         language: Language, subjectID: Int64?, tries: Int, createdAt: Int64) {
-        self.id = id
-        self.channel = channel
-        self.kind = kind
-        self.workspaceID = workspaceID
-        self.memberID = memberID
-        self.recipient = recipient
-        self.language = language
-        self.subjectID = subjectID
-        self.tries = tries
-        self.createdAt = createdAt
-    }
-}
-
-extension OutboxMessage {
-    /// The columns `init(hot:)` reads, in its order.
-    static let columns = "id, channel, kind, workspace_id, member_id, recipient, language, subject_id, tries, created_at"
-
+    /// The columns of `OutboxSQL.due`, in their order.
     init(hot row: ReaderConnection.Row) {
         id = row.integer(0)
         channel = LinkChannel(rawValue: row.text(1)) ?? .email
@@ -45,12 +27,6 @@ extension OutboxMessage {
         subjectID = row.optionalInteger(7)
         tries = Int(row.integer(8))
         createdAt = row.integer(9)
-    }
-
-    /// The message as the claim left it: one more try.
-    func claimed() -> OutboxMessage {
-        OutboxMessage(id: id, channel: channel, kind: kind, workspaceID: workspaceID, memberID: memberID,
-                      recipient: recipient, language: language, subjectID: subjectID, tries: tries + 1, createdAt: createdAt)
     }
 }
 
@@ -71,9 +47,10 @@ enum OutboxSQL {
     /// The states in which a message waits for a try; the partial index `outbox_due` (migration
     /// v6) holds exactly these rows, in the order the worker takes them.
     static let anyDue = "SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? LIMIT 1"
+    /// `tries + 1`: each message as `claim` leaves it.
     static let due = """
-        SELECT \(OutboxMessage.columns) FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ?
-        ORDER BY next_try_at, id LIMIT ?
+        SELECT id, channel, kind, workspace_id, member_id, recipient, language, subject_id, tries + 1, created_at
+        FROM outbox WHERE state IN ('pending', 'sending') AND next_try_at <= ? ORDER BY next_try_at, id LIMIT ?
         """
     // While 'sending', the row is due again only after the crash delay: that is the crash case.
     static let claim = "UPDATE outbox SET state = 'sending', tries = tries + 1, next_try_at = ? WHERE id = ?"
@@ -123,7 +100,7 @@ extension Store {
             for message in messages {
                 try connection.execute(OutboxSQL.claim, [.integer(now + retryAfterCrash), .integer(message.id)])
             }
-            return messages.map { $0.claimed() }
+            return messages
         }
     }
 
