@@ -203,13 +203,13 @@ extension Store {
             // lock) because their tokens are derived from it: the token hashes go into the INSERT
             // instead of an UPDATE of the new row after it. Without, SQLite gives the id.
             let chosenID = channels.isEmpty ? nil : try db.first(SignInSQL.nextID, []) { $0.integer(0) } ?? 1
-            let emailHash: ReaderConnection.Value = chosenID.flatMap { id in
-                channels.contains(.email) ? .blob(tokenHash(id, .email)) : nil } ?? .null
-            let smsHash: ReaderConnection.Value = chosenID.flatMap { id in
-                channels.contains(.sms) ? .blob(tokenHash(id, .sms)) : nil } ?? .null
+            func hashOfLink(_ channel: LinkChannel) -> ReaderConnection.Value {
+                guard let chosenID, channels.contains(channel) else { return .null }
+                return .blob(tokenHash(chosenID, channel))
+            }
             try db.execute(SignInSQL.insert, [
                 .integer(chosenID), .integer(request.workspace.id), .integer(active?.id), .blob(request.browserHash),
-                .text(request.matchCode.text), .blob(request.nonce), emailHash, smsHash,
+                .text(request.matchCode.text), .blob(request.nonce), hashOfLink(.email), hashOfLink(.sms),
                 .text(StoredAttempt.text(channels)), .integer(now), .integer(now + request.lifetime),
                 .text(request.ip), .text(userAgent),
             ])
@@ -255,7 +255,7 @@ extension Store {
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
-        try hot.first(SignInSQL.attemptByID, [.integer(id)]) { StoredAttempt(hot: $0) }
+        try hot.first(SignInSQL.attemptByID, [.integer(id)], StoredAttempt.init(hot:))
     }
 
     /// The attempt a link belongs to, and which of its links it is.
