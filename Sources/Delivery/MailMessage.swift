@@ -33,37 +33,46 @@ public struct MailMessage: Sendable, Equatable {
 
     /// RFC 5322 text with CRLF line ends.
     public func rendered(boundary: String) -> String {
+        String(decoding: renderedBytes(boundary: boundary), as: UTF8.self)
+    }
+
+    /// `rendered(boundary:)` as the UTF-8 bytes the transports write, built in one buffer.
+    public func renderedBytes(boundary: String) -> [UInt8] {
         // Header values never carry a line break: it would start a header of the sender's choosing.
         func value(_ text: String) -> String {
             guard text.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return text }
             return String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
         }
-        let lines = [
-            "From: \(MailMessage.encodedHeader(value(from)))",
-            "To: \(value(to))",
-            "Subject: \(MailMessage.encodedHeader(value(subject)))",
-            "Date: \(MailMessage.rfc5322Date(date))",
-            "Message-ID: <\(value(messageID))>",
-            "MIME-Version: 1.0",
-            "Content-Type: multipart/alternative;",
-            " boundary=\"\(boundary)\"",
-            "",
-            "--\(boundary)",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            "",
-            QuotedPrintable.encode(text),
-            "--\(boundary)",
-            "Content-Type: text/html; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            "",
-            QuotedPrintable.encode(html),
-            "--\(boundary)--",
-            "",
-        ]
+        var out: [UInt8] = []
+        out.reserveCapacity(640 + 2 * boundary.utf8.count + QuotedPrintable.bound(text.utf8.count)
+                            + QuotedPrintable.bound(html.utf8.count))
+        func line(_ text: String) {
+            out.append(contentsOf: text.utf8)
+            out.append(13)
+            out.append(10)
+        }
+        line("From: \(MailMessage.encodedHeader(value(from)))")
+        line("To: \(value(to))")
+        line("Subject: \(MailMessage.encodedHeader(value(subject)))")
+        line("Date: \(MailMessage.rfc5322Date(date))")
+        line("Message-ID: <\(value(messageID))>")
+        line("MIME-Version: 1.0")
+        line("Content-Type: multipart/alternative;")
+        line(" boundary=\"\(boundary)\"")
+        line("")
+        for (part, type) in [(text, "text/plain"), (html, "text/html")] {
+            line("--\(boundary)")
+            line("Content-Type: \(type); charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            QuotedPrintable.encode(part, into: &out)
+            out.append(13)
+            out.append(10)
+        }
         // Every line ends in CRLF: the header values hold no CR or LF, the encoded words fold with
         // CRLF, and the quoted-printable parts end their lines with CRLF and escape a lone CR.
-        return lines.joined(separator: "\r\n")
+        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
+        return out
     }
 
     /// A header value with non-ASCII text becomes an RFC 2047 encoded word; the address part stays.
@@ -110,43 +119,77 @@ public enum QuotedPrintable {
     /// Lines end at LF or CRLF and are joined with CRLF; a lone CR is escaped like any other
     /// control byte. On UTF-8 bytes: every byte is one output piece of 1 or 3 ASCII characters.
     public static func encode(_ text: String) -> String {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        var source = text.utf8[...]
-        out.reserveCapacity(source.count + source.count / 8 + 16)
-        var firstLine = true
-        while true {
-            // One line: up to LF (and a CR right before it), or the end.
-            let end = source.firstIndex(of: 10) ?? source.endIndex
-            var line = source[..<end]
-            if end != source.endIndex, line.last == 13 { line = line.dropLast() }
-            if !firstLine { out.append(contentsOf: [13, 10]) }
-            firstLine = false
-            var length = 0
-            var index = line.startIndex
-            while index != line.endIndex {
-                let byte = line[index]
-                line.formIndex(after: &index)
-                let isLast = index == line.endIndex
-                let literal = (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast)
-                let width = literal ? 1 : 3
-                if length + width > 75 {
-                    out.append(contentsOf: [61, 13, 10])
-                    length = 0
-                }
-                if literal {
-                    out.append(byte)
-                } else {
-                    out.append(61)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 15)])
-                }
-                length += width
-            }
-            guard end != source.endIndex else { break }
-            source = source[source.index(after: end)...]
-        }
+        encode(text, into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The most bytes `encode` writes for `count` bytes of text: a byte's piece is at most 3
+    /// characters and at most one soft line break ("=" CRLF) comes before it.
+    static func bound(_ count: Int) -> Int { count * 6 }
+
+    /// Appends the encoding of `text` to `out`, straight from the text's bytes: a mail is encoded
+    /// for every message sent.
+    static func encode(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { source in
+            out.append(contentsOf: [UInt8](unsafeUninitializedCapacity: bound(source.count)) { buffer, written in
+                written = encode(source, into: buffer)
+            })
+        }
+    }
+
+    private static let hex: StaticString = "0123456789ABCDEF"
+
+    /// Writes the encoding of `source` into `out` (room for `bound(source.count)` bytes); returns
+    /// the number of bytes written.
+    private static func encode(_ source: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let hex = hex.utf8Start
+        let count = source.count
+        /// True when the line break (LF, or CR LF) starts at `index`.
+        func isLineEnd(_ index: Int) -> Bool {
+            index < count && (source[index] == 10 || (source[index] == 13 && index + 1 < count && source[index + 1] == 10))
+        }
+        var written = 0
+        var length = 0
+        var index = 0
+        while index < count {
+            let byte = source[index]
+            index &+= 1
+            let literal: Bool
+            if byte >= 33 && byte <= 126 && byte != 61 {
+                literal = true
+            } else if byte == 10 || (byte == 13 && index < count && source[index] == 10) {
+                // The line break, LF or CR LF, becomes CRLF.
+                if byte == 13 { index &+= 1 }
+                out[written] = 13
+                out[written &+ 1] = 10
+                written &+= 2
+                length = 0
+                continue
+            } else {
+                // A blank stays as it is unless it ends its line.
+                literal = byte == 32 && !(index == count || isLineEnd(index))
+            }
+            let width = literal ? 1 : 3
+            if length &+ width > 75 {
+                out[written] = 61
+                out[written &+ 1] = 13
+                out[written &+ 2] = 10
+                written &+= 3
+                length = 0
+            }
+            if literal {
+                out[written] = byte
+            } else {
+                out[written] = 61
+                out[written &+ 1] = hex[Int(byte >> 4)]
+                out[written &+ 2] = hex[Int(byte & 15)]
+            }
+            written &+= width
+            length &+= width
+        }
+        return written
     }
 
     public static func decode(_ text: String) -> String {

@@ -35,7 +35,7 @@ public struct MaildirTransport: MailTransport {
         let unique = message.messageID.prefix(while: { $0 != "@" })
         let name = "\(message.date).\(unique).konfident.eml"
         let temporary = "\(path)/tmp/\(name)"
-        let bytes = Array(message.rendered(boundary: "konfident-\(unique)").utf8)
+        let bytes = message.renderedBytes(boundary: "konfident-\(unique)")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DeliveryError("maildir \(path): tmp/\(name): \(Self.reason(errno))") }
         var failure: Int32 = 0

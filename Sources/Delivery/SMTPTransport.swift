@@ -30,7 +30,7 @@ public struct SMTPTransport: MailTransport {
         guard let handle = konfident_curl_easy_init() else { throw DeliveryError(String(cString: konfident_curl_init_problem())) }
         defer { konfident_curl_easy_cleanup(handle) }
         let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
-        let source = UploadSource(bytes: Array(message.rendered(boundary: boundary).utf8))
+        let source = UploadSource(bytes: message.renderedBytes(boundary: boundary))
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
         recipients = konfident_curl_slist_append(recipients, "<\(MailMessage.bareAddress(message.to))>")
         defer { konfident_curl_slist_free_all(recipients) }

@@ -2,6 +2,7 @@
 import Foundation
 import KonfidentCore
 import Testing
+import TestSupport
 @testable import Delivery
 
 @Suite struct QuotedPrintableTests {
@@ -58,6 +59,10 @@ import Testing
         ("two\nlines ", "two\r\nlines=20"),
         ("crlf\r\nline", "crlf\r\nline"),
         ("end\n", "end\r\n"),
+        ("cr cr lf\r\r\nx", "cr cr lf=0D\r\nx"),
+        ("end cr\r", "end cr=0D"),
+        ("blank before crlf \r\nx", "blank before crlf=20\r\nx"),
+        ("\n\n", "\r\n\r\n"),
     ])
     func knownEncodings(input: String, expected: String) {
         #expect(QuotedPrintable.encode(input) == expected)
@@ -85,6 +90,53 @@ import Testing
         #expect(QuotedPrintable.decode("100=") == "100=")
         #expect(QuotedPrintable.decode("a=Zb") == "a=Zb")
         #expect(QuotedPrintable.decode("a=4") == "a=4")
+    }
+
+    /// RFC 2045 §6.7 the plain way, line by line, to hold the encoder's single pass against.
+    static func referenceEncode(_ bytes: [UInt8]) -> [UInt8] {
+        var lines: [[UInt8]] = [[]]
+        for byte in bytes {
+            if byte == 10 {
+                if lines[lines.count - 1].last == 13 { lines[lines.count - 1].removeLast() }
+                lines.append([])
+            } else {
+                lines[lines.count - 1].append(byte)
+            }
+        }
+        var out: [UInt8] = []
+        for (number, line) in lines.enumerated() {
+            if number > 0 { out += [13, 10] }
+            var length = 0
+            for (offset, byte) in line.enumerated() {
+                let literal = (33...126).contains(byte) && byte != 61 || (byte == 32 && offset != line.count - 1)
+                let piece = literal ? [byte] : Array(String(format: "=%02X", byte).utf8)
+                if length + piece.count > 75 {
+                    out += Array("=\r\n".utf8)
+                    length = 0
+                }
+                out += piece
+                length += piece.count
+            }
+        }
+        return out
+    }
+
+    /// Hostile text: runs of CR, LF, blanks, "=", tabs, controls and UTF-8 of every length, cut
+    /// anywhere. The encoder agrees with the reference byte for byte and passes the wire checks.
+    @Test(arguments: 1...300)
+    func hostileTextMatchesTheReference(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed))
+        let pieces: [[UInt8]] = [[13], [10], [13, 10], [13, 13, 10], [32], [32, 13, 10], [9], [61], [0], [127], [255],
+                                 Array("å".utf8), Array("😀".utf8), Array("abcdefghij".utf8), [32, 32, 32]]
+        var bytes: [UInt8] = []
+        for _ in 0..<Int(random.next() % 400) {
+            let piece = pieces[Int(random.next() % UInt64(pieces.count))]
+            bytes += random.next() % 4 == 0 ? Array(repeating: piece, count: Int(random.next() % 90)).flatMap { $0 } : piece
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let encoded = QuotedPrintable.encode(text)
+        #expect(encoded == String(decoding: Self.referenceEncode(Array(text.utf8)), as: UTF8.self), "seed \(seed)")
+        Self.checkWireForm(encoded, "seed \(seed)")
     }
 
     @Test func bareCarriageReturnIsEncoded() {
