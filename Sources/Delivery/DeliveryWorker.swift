@@ -15,6 +15,8 @@ public final class DeliveryWorker: @unchecked Sendable {
     let clock: any Clock
     let logger: Logger
     let maximumTries: Int
+    /// The right-hand side of the Message-IDs: the domain of the sender address.
+    let messageIDDomain: String
     private let condition = NSCondition()
     private var stopping = false
     private var woken = false
@@ -35,6 +37,7 @@ public final class DeliveryWorker: @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         self.maximumTries = maximumTries
+        messageIDDomain = MailMessage.domain(of: composer.mailFrom)
     }
 
     /// Seconds before try number `tries + 1`: 2, 4, 8, … up to 10 minutes.
@@ -95,7 +98,7 @@ public final class DeliveryWorker: @unchecked Sendable {
         let now = clock.now()
         let meta: Logger.Metadata = ["message": "\(message.id)", "kind": "\(message.kind)", "try": "\(message.tries)"]
         do {
-            let messageID = "\(message.id).\(message.createdAt).\(UInt64.random(in: 0...UInt64.max))@\(MailMessage.domain(of: composer.mailFrom))"
+            let messageID = "\(message.id).\(message.createdAt).\(UInt64.random(in: 0...UInt64.max))@\(messageIDDomain)"
             switch try composer.compose(message, store: store, now: now, messageID: messageID) {
             case let .drop(reason):
                 logger.info("message not sent: \(reason)", metadata: meta)

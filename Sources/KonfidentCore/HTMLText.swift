@@ -5,7 +5,10 @@ public enum HTMLText {
     public static func escaped(_ text: String) -> String {
         // On UTF-8 bytes: the five are ASCII, and no byte of a longer character can be one of them.
         let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 34 || $0 == 39 }) else { return text }
+        func isSpecial(_ byte: UInt8) -> Bool { byte == 38 || byte == 60 || byte == 62 || byte == 34 || byte == 39 }
+        // Most texts need nothing: looked for in the contiguous bytes, not through the view's indices.
+        let needed = utf8.withContiguousStorageIfAvailable { $0.contains(where: isSpecial) } ?? utf8.contains(where: isSpecial)
+        guard needed else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 16)
         for byte in utf8 {
