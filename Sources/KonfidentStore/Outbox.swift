@@ -14,6 +14,9 @@ public struct OutboxMessage: Sendable, Equatable {
     public let subjectID: Int64?
     public let tries: Int
     public let createdAt: Int64
+    /// For a sign-in link: its attempt as the claim's transaction read it, so that the worker does
+    /// not open a read transaction of its own for each message it composes.
+    public internal(set) var signInAttempt: StoredAttempt?
 
     /// The columns of `OutboxSQL.due`, in their order.
     init(hot row: ReaderConnection.Row) {
@@ -96,9 +99,13 @@ extension Store {
         let due = try hot.first(OutboxSQL.anyDue, [.integer(now)]) { _ in true }
         guard due == true else { return [] }
         return try hotWriter.transaction { connection in
-            let messages = try connection.all(OutboxSQL.due, [.integer(now), .integer(Int64(limit))]) { OutboxMessage(hot: $0) }
-            for message in messages {
-                try connection.execute(OutboxSQL.claim, [.integer(now + retryAfterCrash), .integer(message.id)])
+            var messages = try connection.all(OutboxSQL.due, [.integer(now), .integer(Int64(limit))]) { OutboxMessage(hot: $0) }
+            for index in messages.indices {
+                try connection.execute(OutboxSQL.claim, [.integer(now + retryAfterCrash), .integer(messages[index].id)])
+                if messages[index].kind == MessageKind.signInLink.rawValue, let id = messages[index].subjectID {
+                    messages[index].signInAttempt = try connection.first(SignInSQL.attemptByID, [.integer(id)],
+                                                                         StoredAttempt.init(hot:))
+                }
             }
             return messages
         }

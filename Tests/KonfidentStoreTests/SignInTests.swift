@@ -54,6 +54,23 @@ import Testing
         #expect(message["next_try_at"] as Int64 == Self.now)
     }
 
+    /// The worker composes a sign-in link from the attempt the claim read with it (one transaction
+    /// for the batch instead of a read per message); other kinds carry none.
+    @Test func aClaimedSignInLinkCarriesItsAttempt() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        try fixture.member(workspace, email: "anna@example.se", method: .twoFactor, phone: "+46701234567")
+        try fixture.member(workspace, email: "bo@example.se", method: .bankid)
+        let (attempt, _) = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 2))
+
+        let batch = try fixture.store.claimDueMessages(at: Self.now, limit: 32)
+        #expect(batch.map(\.kind) == ["sign-in-link", "sign-in-link", "use-bankid"])
+        #expect(batch[0].signInAttempt == attempt)
+        #expect(batch[1].signInAttempt == attempt)
+        #expect(batch[2].signInAttempt == nil)
+    }
+
     @Test func theRawTokenNeverReachesTheDatabaseFiles() throws {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()
