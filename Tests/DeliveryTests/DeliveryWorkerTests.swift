@@ -162,6 +162,66 @@ extension DeliveryFixture {
         #expect(status.state == "failed")
     }
 
+    /// What reaches the operator's log: one line for the messages of a batch that went out, with
+    /// their ids; a line of its own for each message not sent, with the reason; never a link.
+    @Test func theLogHasALinePerBatchSentAndPerMessageNotSent() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.membersSigningIn(3)
+        let log = RecordingLog()
+        let worker = DeliveryWorker(store: fixture.store, composer: fixture.composer, mail: RecordingMail(), sms: nil,
+                                    clock: TestClock(Self.now), logger: log.logger, maximumTries: 12)
+        #expect(worker.deliverDue() == 3)
+        let ids = try fixture.store.outboxStatuses().map(\.id)
+        #expect(ids.count == 3)
+        #expect(log.lines == ["info messages sent messages=\(ids.map(String.init).joined(separator: ","))"])
+
+        // The next batch: one sent (a line of its own), one whose attempt expired (dropped).
+        try fixture.member("late@example.se")
+        try fixture.startSignIn("late@example.se", at: Self.now - 700)
+        try fixture.member("on-time@example.se")
+        try fixture.startSignIn("on-time@example.se")
+        log.clear()
+        #expect(worker.deliverDue() == 2)
+        let statuses = try fixture.store.outboxStatuses().suffix(2)
+        #expect(statuses.map(\.state) == ["dropped", "sent"])
+        #expect(log.lines.count == 2)
+        #expect(log.lines.first?.hasPrefix("info message not sent: attempt expired") == true)
+        #expect(log.lines.first?.contains("message=\(statuses.first!.id)") == true)
+        #expect(log.lines.last == "info message sent messages=\(statuses.last!.id)")
+        #expect(!log.lines.joined().contains("/_konfident/verify/"))
+    }
+
+    @Test func messageIDsAreUniquePerMessageTryAndWorker() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.membersSigningIn(3)
+        let clock = TestClock(Self.now)
+        let mail = FlakyMail(failures: 1)
+        let worker = fixture.worker(mail: mail, clock: clock)
+        worker.deliverDue()
+        clock.advance(by: 10)
+        worker.deliverDue()
+        let ids = mail.messages.map(\.messageID)
+        #expect(ids.count == 3)
+        #expect(Set(ids).count == 3)
+        // The first message failed once: its Message-ID names the second try.
+        let statuses = try fixture.store.outboxStatuses()
+        let first = try #require(ids.first { $0.hasPrefix("\(statuses[0].id).") })
+        #expect(first.split(separator: ".")[2] == "2")
+        #expect(ids.allSatisfy { $0.hasSuffix("@acme.localhost") })
+        // Another worker (another process) salts its ids differently.
+        #expect(fixture.worker(mail: mail, clock: clock).messageIDSalt != worker.messageIDSalt)
+    }
+
+    @Test func nothingIsFormattedForTheLogAboveInfo() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.membersSigningIn(2)
+        let log = RecordingLog(level: .warning)
+        let worker = DeliveryWorker(store: fixture.store, composer: fixture.composer, mail: RecordingMail(), sms: nil,
+                                    clock: TestClock(Self.now), logger: log.logger, maximumTries: 12)
+        #expect(worker.deliverDue() == 2)
+        #expect(log.lines.isEmpty)
+    }
+
     @Test func claimedButUnfinishedMessageIsSentAgainOnlyAfterTheCrashDelay() throws {
         let fixture = try DeliveryFixture()
         try fixture.member("anna@example.se")
@@ -366,5 +426,40 @@ final class StoppingMail: MailTransport, @unchecked Sendable {
     func send(_ message: MailMessage) throws {
         worker?.stop()
         lock.withLock { sent.append(message.to) }
+    }
+}
+
+/// A log that keeps its lines as "LEVEL MESSAGE key=value …" (metadata sorted by key).
+final class RecordingLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    let level: Logger.Level
+
+    init(level: Logger.Level = .info) {
+        self.level = level
+    }
+
+    var lines: [String] { lock.withLock { recorded } }
+    func clear() { lock.withLock { recorded = [] } }
+
+    var logger: Logger {
+        Logger(label: "konfident.delivery.test") { _ in Handler(log: self, logLevel: self.level) }
+    }
+
+    struct Handler: LogHandler {
+        let log: RecordingLog
+        var logLevel: Logger.Level
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let pairs = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let line = (["\(event.level) \(event.message)"] + pairs).joined(separator: " ")
+            log.lock.withLock { log.recorded.append(line) }
+        }
     }
 }
