@@ -140,9 +140,9 @@ enum SignInSQL {
     /// `attemptByBrowser` for the poll: the same row, fewer columns.
     static let progressByBrowser = "SELECT \(AttemptProgress.columns) \(newestOfBrowser)"
     static let attemptByID = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ?"
-    static let attemptByToken = """
-        SELECT \(StoredAttempt.columns) FROM sign_in_attempt
-        WHERE (email_token_hash = ?1 OR sms_token_hash = ?1) AND workspace_id = ?2
+    /// An attempt by the id of a link, with both token hashes to compare the link's with.
+    static let attemptOfLink = """
+        SELECT \(StoredAttempt.columns), sms_token_hash FROM sign_in_attempt WHERE id = ? AND workspace_id = ?
         """
     static let supersede = """
         UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
@@ -258,12 +258,15 @@ extension Store {
         try hot.first(SignInSQL.attemptByID, [.integer(id)], StoredAttempt.init(hot:))
     }
 
-    /// The attempt a link belongs to, and which of its links it is.
-    public func attempt(tokenHash: [UInt8], workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
-        try hot.first(SignInSQL.attemptByToken, [.blob(tokenHash), .integer(workspaceID)]) { row in
-            let channel: LinkChannel = Secret.constantTimeEquals(row.blob(13), tokenHash) ? .email : .sms
-            return (StoredAttempt(hot: row), channel)
+    /// The attempt a link belongs to, and which of its links it is: found by the link's attempt
+    /// id, proved by its token, whose hash is compared with both stored ones in constant time.
+    public func attempt(link: SignInLink, workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
+        let hash = Secret.hash(link.token)
+        let found = try hot.first(SignInSQL.attemptOfLink, [.integer(link.attemptID), .integer(workspaceID)]) { row in
+            (StoredAttempt(hot: row), Secret.constantTimeEquals(row.blob(13), hash), Secret.constantTimeEquals(row.blob(14), hash))
         }
+        guard let (stored, isEmail, isSMS) = found else { return nil }
+        return isEmail ? (stored, .email) : isSMS ? (stored, .sms) : nil
     }
 
     /// The POST of Verify Identity: confirms one link. Throws the state machine's failure.

@@ -65,8 +65,8 @@ public final class Application: Responder, Sendable {
         case .wait: try waitingPage(context)
         case .waitStatus: try waitStatus(context)
         case .waitCancel: try cancelSignIn(context)
-        case let .verify(token):
-            context.request.method == "POST" ? try confirmLink(token: token, context) : try linkPage(token: token, context)
+        case let .verify(link):
+            context.request.method == "POST" ? try confirmLink(link, context) : try linkPage(link, context)
         case .signOut: try signOut(context)
         case .auth: try authorize(context)
         case .bankID: context.request.method == "POST" ? try startBankID(context) : try bankIDPage(context)

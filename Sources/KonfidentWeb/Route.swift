@@ -13,8 +13,8 @@ enum Route: Equatable, Sendable {
     case waitStatus
     /// `/_konfident/wait/cancel`: start again.
     case waitCancel
-    /// `/_konfident/verify/TOKEN`: the link in the email or SMS.
-    case verify(token: String)
+    /// `/_konfident/verify/ID.TOKEN`: the link in the email or SMS.
+    case verify(link: SignInLink)
     /// `/_konfident/signout`
     case signOut
     /// `/_konfident/auth`: nginx `auth_request`.
@@ -62,8 +62,9 @@ enum Route: Equatable, Sendable {
         case "/_konfident/welcome": self = .welcome
         case "/_konfident/welcome/status": self = .welcomeStatus
         default:
-            if let token = Route.token(path, after: "/_konfident/verify/") {
-                self = .verify(token: token)
+            if path.hasPrefix("/_konfident/verify/") {
+                guard let link = SignInLink(parsing: String(path.dropFirst("/_konfident/verify/".count))) else { return nil }
+                self = .verify(link: link)
             } else if let token = Route.token(path, after: "/_konfident/invitation/") {
                 self = .invitation(token: token)
             } else if path.hasPrefix("/_konfident/members/") {

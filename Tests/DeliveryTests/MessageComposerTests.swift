@@ -26,14 +26,14 @@ extension MessageComposer.Composition {
     static let now = DeliveryFixture.now
     static let messageID = "1.1700000000.42@acme.localhost"
 
-    /// The token of a link, checked against the store: it must find the attempt and the channel.
+    /// The `ID.TOKEN` of a link, checked against the store: it must find the attempt and the channel.
     static func checkLink(_ link: String, fixture: DeliveryFixture, attempt: StoredAttempt, channel: LinkChannel) throws {
         let prefix = fixture.workspace.url.description + "_konfident/verify/"
         #expect(link.hasPrefix(fixture.workspace.url.description), "\(link)")
         #expect(link.hasPrefix(prefix), "\(link)")
-        let token = String(link.dropFirst(prefix.count))
-        #expect(Base64URL.isWellFormed(token, length: 22...128), "\(token)")
-        let found = try #require(try fixture.store.attempt(tokenHash: Secret.hash(token), workspaceID: fixture.workspace.id),
+        let parsed = try #require(SignInLink(parsing: String(link.dropFirst(prefix.count))), "\(link)")
+        #expect(parsed.attemptID == attempt.id)
+        let found = try #require(try fixture.store.attempt(link: parsed, workspaceID: fixture.workspace.id),
                                  "the link's token does not hash to a stored token hash")
         #expect(found.0.id == attempt.id)
         #expect(found.1 == channel)
@@ -59,7 +59,7 @@ extension MessageComposer.Composition {
         #expect(links.count == 1, "\(mail.text)")
         let link = try #require(links.first)
         try Self.checkLink(link, fixture: fixture, attempt: attempt, channel: .email)
-        #expect(link == fixture.workspace.url.link("/_konfident/verify/")
+        #expect(link == fixture.workspace.url.link("/_konfident/verify/\(attempt.id).")
             + fixture.key.linkToken(purpose: .signIn, id: attempt.id, nonce: attempt.nonce, channel: .email))
         // The HTML part carries the same link; the rendered message gives the link line back whole.
         #expect(mail.html.contains("href=\"\(link)\""))

@@ -28,41 +28,37 @@ import Testing
         }
     }
 
-    @Test func v5KeepsTheAttemptsAndTheUniquenessOfTokens() throws {
+    /// v5 rebuilt the attempts table, v7 dropped the indexes of the token hashes: the attempts stay,
+    /// and a link finds its attempt by id and proves itself by its token.
+    @Test func migrationsKeepTheAttemptsAndLinksFindThemByID() throws {
         let fixture = try StoreFixture(migrate: false)
         try Schema.migrator.migrate(fixture.store.pool, upTo: "v4 BankID orders")
+        let token = Base64URL.encode(Array(repeating: 7, count: 32))
+        let hash = Secret.hash(token).map { String(format: "%02x", $0) }.joined()
         try fixture.store.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO workspace (id, slug, name, url, host, path_prefix, created_at)
                 VALUES (1, 'acme', 'Acme', 'https://acme.example/', 'acme.example', '', 0);
                 INSERT INTO sign_in_attempt (id, workspace_id, browser_hash, match_code, nonce, email_token_hash,
                     required_channels, state, created_at, expires_at, ip, user_agent)
-                VALUES (7, 1, x'01', '42 otter', x'02', x'aa', 'email', 'pending', 0, 600, '192.0.2.1', 'test'),
+                VALUES (7, 1, x'01', '42 otter', x'02', x'\(hash)', 'email', 'pending', 0, 600, '192.0.2.1', 'test'),
                        (8, 1, x'03', '43 otter', x'04', NULL, '', 'pending', 0, 600, '192.0.2.1', 'test');
                 """)
         }
         try fixture.store.migrate()
         try fixture.store.checkSchema()
-        let found = try fixture.store.attempt(tokenHash: [0xAA], workspaceID: 1)
-        #expect(found?.0.id == 7)
         #expect(try fixture.count("SELECT COUNT(*) FROM sign_in_attempt") == 2)
-        #expect(throws: (any Error).self) {
-            try fixture.store.pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO sign_in_attempt (workspace_id, browser_hash, match_code, nonce, email_token_hash,
-                        required_channels, state, created_at, expires_at, ip, user_agent)
-                    VALUES (1, x'05', '44 otter', x'06', x'aa', 'email', 'pending', 0, 600, '192.0.2.1', 'test')
-                    """)
-            }
-        }
-        // Attempts without tokens are many, and need no index entries.
-        try fixture.store.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO sign_in_attempt (workspace_id, browser_hash, match_code, nonce, required_channels, state,
-                    created_at, expires_at, ip, user_agent)
-                VALUES (1, x'07', '45 otter', x'08', '', 'pending', 0, 600, '192.0.2.1', 'test')
-                """)
-        }
+        let found = try fixture.store.attempt(link: SignInLink(attemptID: 7, token: token), workspaceID: 1)
+        #expect(found?.0.id == 7)
+        #expect(found?.0.matchCode == "42 otter")
+        #expect(found?.1 == .email)
+        let other = Base64URL.encode(Array(repeating: 8, count: 32))
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: 7, token: other), workspaceID: 1) == nil)
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: 8, token: token), workspaceID: 1) == nil)
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: 7, token: token), workspaceID: 2) == nil)
+        #expect(try fixture.count("""
+            SELECT COUNT(*) FROM sqlite_master WHERE name IN ('attempt_by_email_token', 'attempt_by_sms_token')
+            """) == 0)
     }
 
     @Test func aDatabaseFromANewerVersionIsRefused() throws {

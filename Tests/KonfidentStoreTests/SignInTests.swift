@@ -35,11 +35,17 @@ import Testing
 
         #expect(Array(tokens.keys) == [.email])
         let token = try #require(tokens[.email])
-        let found = try #require(try fixture.store.attempt(tokenHash: Secret.hash(token), workspaceID: workspace.id))
-        #expect(found.0.id == attempt.id)
+        let link = SignInLink(attemptID: attempt.id, token: token)
+        let found = try #require(try fixture.store.attempt(link: link, workspaceID: workspace.id))
+        #expect(found.0 == attempt)
         #expect(found.1 == .email)
-        #expect(try fixture.store.attempt(tokenHash: Secret.hash(token), workspaceID: workspace.id + 1) == nil)
-        #expect(try fixture.store.attempt(tokenHash: Secret.hash(token + "x"), workspaceID: workspace.id) == nil)
+        #expect(try fixture.store.attempt(link: link, workspaceID: workspace.id + 1) == nil)
+        // Another attempt's id, or another token (one character changed, or another attempt's): no attempt.
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id + 1, token: token), workspaceID: workspace.id) == nil)
+        let changed = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: changed), workspaceID: workspace.id) == nil)
+        let stranger = try fixture.startSignIn(try fixture.request(workspace, email: "nobody@example.se", browser: 2)).0
+        #expect(try fixture.store.attempt(link: SignInLink(attemptID: stranger.id, token: token), workspaceID: workspace.id) == nil)
 
         let messages = try fixture.store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox") }
         #expect(messages.count == 1)
@@ -151,9 +157,13 @@ import Testing
             try Row.fetchAll(db, sql: "SELECT channel, recipient FROM outbox ORDER BY id").map { "\($0["channel"] as String) \($0["recipient"] as String)" }
         }
         #expect(rows == ["email b@example.se", "sms +46701234567"])
-        let sms = try #require(try fixture.store.attempt(tokenHash: Secret.hash(tokens[.sms] ?? ""), workspaceID: workspace.id))
+        let sms = try #require(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: tokens[.sms] ?? ""),
+                                                         workspaceID: workspace.id))
         #expect(sms.1 == .sms)
         #expect(sms.0.id == attempt.id)
+        let email = try #require(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: tokens[.email] ?? ""),
+                                                           workspaceID: workspace.id))
+        #expect(email.1 == .email)
     }
 
     @Test func aBankIDMemberWhoTypesTheirEmailIsToldToUseBankID() throws {

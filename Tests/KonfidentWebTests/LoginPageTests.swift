@@ -127,7 +127,7 @@ import Testing
         let postHome = client.post("/", [])
         #expect(postHome.status == 405)
         #expect(postHome.header("Allow") == "GET, HEAD")
-        let put = client.send(client.variables(method: "PUT", target: "/_konfident/verify/" + RouteTests.token))
+        let put = client.send(client.variables(method: "PUT", target: "/_konfident/verify/" + RouteTests.link.text))
         #expect(put.status == 405)
         #expect(put.header("Allow") == "GET, HEAD, POST")
         let delete = client.send(client.variables(method: "DELETE", target: "/_konfident/auth"))

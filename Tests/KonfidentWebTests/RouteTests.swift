@@ -1,8 +1,11 @@
+import KonfidentCore
 import Testing
 @testable import KonfidentWeb
 
 @Suite struct RouteTests {
     static let token = String(repeating: "A", count: 21) + "-_" + String(repeating: "z", count: 20)
+    /// A well-formed sign-in link of no attempt: `1.TOKEN`.
+    static let link = SignInLink(attemptID: 1, token: token)
 
     @Test func everyPathHasItsRoute() {
         #expect(Route(path: "/") == .home)
@@ -19,7 +22,8 @@ import Testing
         #expect(Route(path: "/_konfident/welcome/bankid") == .welcomeBankID)
         #expect(Route(path: "/_konfident/bankid/") == nil)
         #expect(Self.token.utf8.count == 43)
-        #expect(Route(path: "/_konfident/verify/" + Self.token) == .verify(token: Self.token))
+        #expect(Route(path: "/_konfident/verify/" + Self.link.text) == .verify(link: Self.link))
+        #expect(Route(path: "/_konfident/verify/987654321." + Self.token) == .verify(link: SignInLink(attemptID: 987_654_321, token: Self.token)))
     }
 
     @Test(arguments: [
@@ -31,8 +35,13 @@ import Testing
         #expect(Route(path: path) == nil)
     }
 
-    @Test func verifyTokenMustBe43Base64URLCharacters() {
-        let prefix = "/_konfident/verify/"
+    /// `ID.TOKEN` (SignInLinkTests has the parser's own cases): a link of the old form, the bare
+    /// token, is no page.
+    @Test func verifyTakesAnAttemptIDAndA43CharacterToken() {
+        #expect(Route(path: "/_konfident/verify/" + Self.token) == nil)
+        #expect(Route(path: "/_konfident/verify/0." + Self.token) == nil)
+        #expect(Route(path: "/_konfident/verify/x." + Self.token) == nil)
+        let prefix = "/_konfident/verify/1."
         #expect(Route(path: prefix + String(Self.token.dropLast())) == nil)  // 42
         #expect(Route(path: prefix + Self.token + "A") == nil)  // 44
         #expect(Route(path: prefix + String(Self.token.dropLast()) + "=") == nil)  // padding
@@ -50,12 +59,12 @@ import Testing
         for route: Route in [.login, .waitCancel, .signOut, .bankIDCancel, .welcomeBankID] {
             #expect(route.methods == ["POST"])
         }
-        #expect(Route.verify(token: Self.token).methods == ["GET", "HEAD", "POST"])
+        #expect(Route.verify(link: Self.link).methods == ["GET", "HEAD", "POST"])
         #expect(Route.bankID.methods == ["GET", "HEAD", "POST"])
     }
 
     @Test func onlyLinkPagesAreLinkPages() {
-        #expect(Route.verify(token: Self.token).isLinkPage)
+        #expect(Route.verify(link: Self.link).isLinkPage)
         for route: Route in [.home, .login, .wait, .waitStatus, .waitCancel, .signOut, .auth, .bankID] {
             #expect(!route.isLinkPage)
         }

@@ -112,7 +112,7 @@ final class TestApp: @unchecked Sendable {
     /// The email link of an attempt, derived the way the delivery worker derives it.
     func emailLinkPath(of attempt: StoredAttempt, channel: LinkChannel = .email) -> String {
         let token = key.linkToken(purpose: .signIn, id: attempt.id, nonce: attempt.nonce, channel: channel)
-        return workspace.url.pathPrefix + "/_konfident/verify/" + token
+        return workspace.url.pathPrefix + "/_konfident/verify/" + SignInLink(attemptID: attempt.id, token: token).text
     }
 }
 

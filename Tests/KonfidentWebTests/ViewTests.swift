@@ -135,7 +135,7 @@ import Testing
         #expect(method.text.contains("<h1>Metoden är inte tillåten</h1>"))
         let forbidden = client.post("/_konfident/login", [("email", "a@b.se")])
         #expect(forbidden.text.contains("<h1>Inte tillåtet</h1>"))
-        let gone = client.get("/_konfident/verify/" + RouteTests.token)
+        let gone = client.get("/_konfident/verify/" + RouteTests.link.text)
         #expect(gone.status == 410)
         #expect(gone.text.contains("<h1>Länken fungerar inte längre</h1>"))
         for reply in [notFound, method, forbidden, gone] {

@@ -3,9 +3,9 @@ import KonfidentCore
 import KonfidentStore
 
 extension Application {
-    /// The attempt behind a link token, or the page that says why the link does not work.
-    private func linkedAttempt(token: String, _ context: Context) throws -> (StoredAttempt, LinkChannel) {
-        guard let (stored, channel) = try store.attempt(tokenHash: Secret.hash(token), workspaceID: context.workspace.id) else {
+    /// The attempt behind a link, or the page that says why the link does not work.
+    private func linkedAttempt(_ link: SignInLink, _ context: Context) throws -> (StoredAttempt, LinkChannel) {
+        guard let (stored, channel) = try store.attempt(link: link, workspaceID: context.workspace.id) else {
             // Unknown: the same words as for an old link, never whether the token ever existed.
             throw HTTPError(.linkGone(reason: .errorBody(410)))
         }
@@ -26,22 +26,22 @@ extension Application {
         Base64URL.encode(key.authenticate("shown|\(stored.id)|\(channel.rawValue)|" + context.preSession))
     }
 
-    /// Screen 3, "Verify Identity": `GET /_konfident/verify/TOKEN`. Shows; never consumes.
-    func linkPage(token: String, _ context: Context) throws -> Response {
-        let (stored, channel) = try linkedAttempt(token: token, context)
+    /// Screen 3, "Verify Identity": `GET /_konfident/verify/ID.TOKEN`. Shows; never consumes.
+    func linkPage(_ link: SignInLink, _ context: Context) throws -> Response {
+        let (stored, channel) = try linkedAttempt(link, context)
         let view = VerifyView(workspaceName: context.workspace.name, matchCode: stored.matchCode,
                               requestedAt: TimeFormat.local(stored.attempt.createdAt),
                               browser: Browser.describe(userAgent: stored.userAgent),
-                              action: context.paths.verify(token), csrfToken: csrfToken(context),
+                              action: context.paths.verify(link), csrfToken: csrfToken(context),
                               shownProof: shownProof(stored, channel, context))
         return html(context.page(Text.verifyTitle.string(context.language), view.content(context.language),
-                                 languageSwitch: context.paths.verify(token)))
+                                 languageSwitch: context.paths.verify(link)))
     }
 
     /// Screen 4: the POST of Verify Identity confirms the link, once.
-    func confirmLink(token: String, _ context: Context) throws -> Response {
+    func confirmLink(_ link: SignInLink, _ context: Context) throws -> Response {
         let form = try checkedForm(context)
-        let (stored, channel) = try linkedAttempt(token: token, context)
+        let (stored, channel) = try linkedAttempt(link, context)
         guard let proof = form[FormField.shown.rawValue],
               Secret.constantTimeEquals(proof, shownProof(stored, channel, context))
         else { throw HTTPError(.badCSRFToken) }
