@@ -32,7 +32,7 @@ public struct MessageComposer: Sendable {
                 return .drop(reason: "attempt \(stored.attempt.status(at: now).rawValue)")
             }
             let token = key.linkToken(purpose: .signIn, id: id, nonce: stored.nonce, channel: message.channel)
-            let link = workspace.url.link("/_konfident/verify/" + SignInLink(attemptID: id, token: token).text)
+            let link = workspace.url.link("/_konfident/verify/" + SplitToken(id: id, secret: token).text)
             let minutes = max(1, (stored.attempt.expiresAt - stored.attempt.createdAt) / 60)
             switch message.channel {
             case .email:

@@ -198,7 +198,7 @@ enum Schema {
                 CREATE INDEX outbox_due ON outbox(next_try_at, id) WHERE state IN ('pending', 'sending');
                 """)
         }
-        // Sign-in links carry their attempt's id (`SignInLink`) and are found by it: the indexes of
+        // Sign-in links carry their attempt's id (`SplitToken`) and are found by it: the indexes of
         // the token hashes, a page at a random place written by every member's Next, are gone.
         // Links sent before this migration (at most a link lifetime ago) no longer open.
         migrator.registerMigration("v7 sign-in links found by attempt id") { db in
@@ -206,6 +206,13 @@ enum Schema {
                 DROP INDEX attempt_by_email_token;
                 DROP INDEX attempt_by_sms_token;
                 """)
+        }
+        // The attempt cookie names its attempt (`ID.SECRET`) and the browser's hash is compared with
+        // the row's: the index of browser hashes, another page at a random place per Next, is gone.
+        // Cookies of the old form no longer find their attempt (the waiting page sends that browser
+        // back to the login page); they live a link lifetime.
+        migrator.registerMigration("v8 attempt cookies name their attempt") { db in
+            try db.execute(sql: "DROP INDEX attempt_by_browser")
         }
         return migrator
     }()

@@ -132,13 +132,10 @@ public struct SignInRequest: Sendable {
 /// statements by this text, and a string built per call would be built and hashed per call.
 enum SignInSQL {
     static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
-    /// The newest attempt a browser started in a workspace.
-    private static let newestOfBrowser = """
-        FROM sign_in_attempt WHERE browser_hash = ? AND workspace_id = ? ORDER BY id DESC LIMIT 1
-        """
-    static let attemptByBrowser = "SELECT \(StoredAttempt.columns) \(newestOfBrowser)"
-    /// `attemptByBrowser` for the poll: the same row, fewer columns.
-    static let progressByBrowser = "SELECT \(AttemptProgress.columns) \(newestOfBrowser)"
+    /// An attempt of a workspace by its id: the attempt cookie's (`ID.SECRET`).
+    static let attemptInWorkspace = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ? AND workspace_id = ?"
+    /// `attemptInWorkspace` for the poll: the same row, fewer columns.
+    static let progressInWorkspace = "SELECT \(AttemptProgress.columns) FROM sign_in_attempt WHERE id = ? AND workspace_id = ?"
     static let attemptByID = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ?"
     /// An attempt by the id of a link, with both token hashes to compare the link's with.
     static let attemptOfLink = """
@@ -244,14 +241,15 @@ extension Store {
         Base64URL.encode(Secret.hash(email.normalized))
     }
 
-    /// The newest attempt started by this browser in this workspace.
-    public func attempt(browserHash: [UInt8], workspaceID: Int64) throws -> StoredAttempt? {
-        try hot.first(SignInSQL.attemptByBrowser, [.blob(browserHash), .integer(workspaceID)], StoredAttempt.init(hot:))
+    /// The attempt `id` of a workspace: the one an attempt cookie names (its browser hash is the
+    /// caller's to compare with the cookie's secret).
+    public func attempt(id: Int64, workspaceID: Int64) throws -> StoredAttempt? {
+        try hot.first(SignInSQL.attemptInWorkspace, [.integer(id), .integer(workspaceID)], StoredAttempt.init(hot:))
     }
 
-    /// What the waiting page's poll shows of the newest attempt started by this browser.
-    public func attemptProgress(browserHash: [UInt8], workspaceID: Int64) throws -> AttemptProgress? {
-        try hot.first(SignInSQL.progressByBrowser, [.blob(browserHash), .integer(workspaceID)], AttemptProgress.init(hot:))
+    /// What the waiting page's poll shows of the attempt `id` of a workspace.
+    public func attemptProgress(id: Int64, workspaceID: Int64) throws -> AttemptProgress? {
+        try hot.first(SignInSQL.progressInWorkspace, [.integer(id), .integer(workspaceID)], AttemptProgress.init(hot:))
     }
 
     public func attempt(id: Int64) throws -> StoredAttempt? {
@@ -260,9 +258,9 @@ extension Store {
 
     /// The attempt a link belongs to, and which of its links it is: found by the link's attempt
     /// id, proved by its token, whose hash is compared with both stored ones in constant time.
-    public func attempt(link: SignInLink, workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
-        let hash = Secret.hash(link.token)
-        let found = try hot.first(SignInSQL.attemptOfLink, [.integer(link.attemptID), .integer(workspaceID)]) { row in
+    public func attempt(link: SplitToken, workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
+        let hash = Secret.hash(link.secret)
+        let found = try hot.first(SignInSQL.attemptOfLink, [.integer(link.id), .integer(workspaceID)]) { row in
             (StoredAttempt(hot: row), Secret.constantTimeEquals(row.blob(13), hash), Secret.constantTimeEquals(row.blob(14), hash))
         }
         guard let (stored, isEmail, isSMS) = found else { return nil }

@@ -54,6 +54,15 @@ final class Context {
         return (record, secret)
     }
 
+    /// `bound` for a cookie of the form `ID.SECRET` (`SplitToken`): `find` reads the record by its
+    /// id, and the hash it holds must be the secret's.
+    func bound<T>(_ name: CookieName, findByID find: (Int64) throws -> T?, hash boundHash: (T) -> [UInt8]?) rethrows -> T? {
+        guard let value = cookie(name), let token = SplitToken(parsing: value) else { return nil }
+        guard let record = try find(token.id), let bound = boundHash(record),
+              Secret.constantTimeEquals(bound, Secret.hash(token.secret)) else { return nil }
+        return record
+    }
+
     func setCookie(_ name: CookieName, _ value: String, maxAge: Int64?) {
         setCookies.append(Cookie.header(Cookie.name(name, in: workspace), value, maxAge: maxAge))
     }

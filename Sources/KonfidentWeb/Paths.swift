@@ -19,7 +19,7 @@ struct Paths: Sendable {
     var invite: String { prefix + "/_konfident/members/invite" }
     var welcome: String { prefix + "/_konfident/welcome" }
     var welcomeStatus: String { prefix + "/_konfident/welcome/status" }
-    func verify(_ link: SignInLink) -> String { prefix + "/_konfident/verify/" + link.text }
+    func verify(_ link: SplitToken) -> String { prefix + "/_konfident/verify/" + link.text }
     func invitation(_ token: String) -> String { prefix + "/_konfident/invitation/" + token }
     func member(_ id: Int64, _ action: MemberAction) -> String { prefix + "/_konfident/members/\(id)/\(action.rawValue)" }
 }

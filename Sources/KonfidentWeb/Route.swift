@@ -14,7 +14,7 @@ enum Route: Equatable, Sendable {
     /// `/_konfident/wait/cancel`: start again.
     case waitCancel
     /// `/_konfident/verify/ID.TOKEN`: the link in the email or SMS.
-    case verify(link: SignInLink)
+    case verify(link: SplitToken)
     /// `/_konfident/signout`
     case signOut
     /// `/_konfident/auth`: nginx `auth_request`.
@@ -63,7 +63,7 @@ enum Route: Equatable, Sendable {
         case "/_konfident/welcome/status": self = .welcomeStatus
         default:
             if path.hasPrefix("/_konfident/verify/") {
-                guard let link = SignInLink(parsing: String(path.dropFirst("/_konfident/verify/".count))) else { return nil }
+                guard let link = SplitToken(parsing: String(path.dropFirst("/_konfident/verify/".count))) else { return nil }
                 self = .verify(link: link)
             } else if let token = Route.token(path, after: "/_konfident/invitation/") {
                 self = .invitation(token: token)

@@ -54,7 +54,7 @@ extension DeliveryFixture {
         #expect(sent.to == "anna@example.se")
         #expect(sent.messageID.hasSuffix("@acme.localhost"))
         let link = try #require(linkLines(sent.text).first)
-        let found = try fixture.store.attempt(link: try #require(SignInLink(parsing: String(link.split(separator: "/").last!))),
+        let found = try fixture.store.attempt(link: try #require(SplitToken(parsing: String(link.split(separator: "/").last!))),
                                               workspaceID: fixture.workspace.id)
         #expect(found?.0.id == attempt.id)
         // Called again and again, later and later: nothing more goes out.
@@ -274,7 +274,7 @@ extension DeliveryFixture {
         #expect(mail.messages.count == 1)
         let sent = try #require(mail.messages.first)
         let link = try #require(linkLines(sent.text).first)
-        let found = try fixture.store.attempt(link: try #require(SignInLink(parsing: String(link.split(separator: "/").last!))),
+        let found = try fixture.store.attempt(link: try #require(SplitToken(parsing: String(link.split(separator: "/").last!))),
                                               workspaceID: fixture.workspace.id)
         #expect(found?.0.id == newest.id)
     }

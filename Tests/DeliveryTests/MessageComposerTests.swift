@@ -31,8 +31,8 @@ extension MessageComposer.Composition {
         let prefix = fixture.workspace.url.description + "_konfident/verify/"
         #expect(link.hasPrefix(fixture.workspace.url.description), "\(link)")
         #expect(link.hasPrefix(prefix), "\(link)")
-        let parsed = try #require(SignInLink(parsing: String(link.dropFirst(prefix.count))), "\(link)")
-        #expect(parsed.attemptID == attempt.id)
+        let parsed = try #require(SplitToken(parsing: String(link.dropFirst(prefix.count))), "\(link)")
+        #expect(parsed.id == attempt.id)
         let found = try #require(try fixture.store.attempt(link: parsed, workspaceID: fixture.workspace.id),
                                  "the link's token does not hash to a stored token hash")
         #expect(found.0.id == attempt.id)

@@ -26,26 +26,27 @@ import Testing
         #expect(attempt.attempt.createdAt == Self.now)
         #expect(attempt.attempt.expiresAt == Self.now + 600)
         #expect(try fixture.store.attempt(id: attempt.id) == attempt)
-        #expect(try fixture.store.attempt(browserHash: request.browserHash, workspaceID: workspace.id) == attempt)
-        let progress = try #require(try fixture.store.attemptProgress(browserHash: request.browserHash, workspaceID: workspace.id))
+        #expect(try fixture.store.attempt(id: attempt.id, workspaceID: workspace.id) == attempt)
+        #expect(try fixture.store.attempt(id: attempt.id, workspaceID: workspace.id + 1) == nil)
+        let progress = try #require(try fixture.store.attemptProgress(id: attempt.id, workspaceID: workspace.id))
         #expect(progress.browserHash == request.browserHash)
         #expect(progress.attempt == attempt.attempt)
-        #expect(try fixture.store.attemptProgress(browserHash: request.browserHash, workspaceID: workspace.id + 1) == nil)
-        #expect(try fixture.store.attemptProgress(browserHash: Array(repeating: 0, count: 32), workspaceID: workspace.id) == nil)
+        #expect(try fixture.store.attemptProgress(id: attempt.id, workspaceID: workspace.id + 1) == nil)
+        #expect(try fixture.store.attemptProgress(id: attempt.id + 1, workspaceID: workspace.id) == nil)
 
         #expect(Array(tokens.keys) == [.email])
         let token = try #require(tokens[.email])
-        let link = SignInLink(attemptID: attempt.id, token: token)
+        let link = SplitToken(id: attempt.id, secret: token)
         let found = try #require(try fixture.store.attempt(link: link, workspaceID: workspace.id))
         #expect(found.0 == attempt)
         #expect(found.1 == .email)
         #expect(try fixture.store.attempt(link: link, workspaceID: workspace.id + 1) == nil)
         // Another attempt's id, or another token (one character changed, or another attempt's): no attempt.
-        #expect(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id + 1, token: token), workspaceID: workspace.id) == nil)
+        #expect(try fixture.store.attempt(link: SplitToken(id: attempt.id + 1, secret: token), workspaceID: workspace.id) == nil)
         let changed = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")
-        #expect(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: changed), workspaceID: workspace.id) == nil)
+        #expect(try fixture.store.attempt(link: SplitToken(id: attempt.id, secret: changed), workspaceID: workspace.id) == nil)
         let stranger = try fixture.startSignIn(try fixture.request(workspace, email: "nobody@example.se", browser: 2)).0
-        #expect(try fixture.store.attempt(link: SignInLink(attemptID: stranger.id, token: token), workspaceID: workspace.id) == nil)
+        #expect(try fixture.store.attempt(link: SplitToken(id: stranger.id, secret: token), workspaceID: workspace.id) == nil)
 
         let messages = try fixture.store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox") }
         #expect(messages.count == 1)
@@ -62,7 +63,7 @@ import Testing
 
     /// The worker composes a sign-in link from the attempt the claim read with it (one transaction
     /// for the batch instead of a read per message); other kinds carry none.
-    @Test func aClaimedSignInLinkCarriesItsAttempt() throws {
+    @Test func aClaimedSplitTokenCarriesItsAttempt() throws {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()
         try fixture.member(workspace, email: "anna@example.se", method: .twoFactor, phone: "+46701234567")
@@ -157,11 +158,11 @@ import Testing
             try Row.fetchAll(db, sql: "SELECT channel, recipient FROM outbox ORDER BY id").map { "\($0["channel"] as String) \($0["recipient"] as String)" }
         }
         #expect(rows == ["email b@example.se", "sms +46701234567"])
-        let sms = try #require(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: tokens[.sms] ?? ""),
+        let sms = try #require(try fixture.store.attempt(link: SplitToken(id: attempt.id, secret: tokens[.sms] ?? ""),
                                                          workspaceID: workspace.id))
         #expect(sms.1 == .sms)
         #expect(sms.0.id == attempt.id)
-        let email = try #require(try fixture.store.attempt(link: SignInLink(attemptID: attempt.id, token: tokens[.email] ?? ""),
+        let email = try #require(try fixture.store.attempt(link: SplitToken(id: attempt.id, secret: tokens[.email] ?? ""),
                                                            workspaceID: workspace.id))
         #expect(email.1 == .email)
     }

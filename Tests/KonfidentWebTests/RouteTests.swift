@@ -5,7 +5,7 @@ import Testing
 @Suite struct RouteTests {
     static let token = String(repeating: "A", count: 21) + "-_" + String(repeating: "z", count: 20)
     /// A well-formed sign-in link of no attempt: `1.TOKEN`.
-    static let link = SignInLink(attemptID: 1, token: token)
+    static let link = SplitToken(id: 1, secret: token)
 
     @Test func everyPathHasItsRoute() {
         #expect(Route(path: "/") == .home)
@@ -23,7 +23,7 @@ import Testing
         #expect(Route(path: "/_konfident/bankid/") == nil)
         #expect(Self.token.utf8.count == 43)
         #expect(Route(path: "/_konfident/verify/" + Self.link.text) == .verify(link: Self.link))
-        #expect(Route(path: "/_konfident/verify/987654321." + Self.token) == .verify(link: SignInLink(attemptID: 987_654_321, token: Self.token)))
+        #expect(Route(path: "/_konfident/verify/987654321." + Self.token) == .verify(link: SplitToken(id: 987_654_321, secret: Self.token)))
     }
 
     @Test(arguments: [
@@ -35,7 +35,7 @@ import Testing
         #expect(Route(path: path) == nil)
     }
 
-    /// `ID.TOKEN` (SignInLinkTests has the parser's own cases): a link of the old form, the bare
+    /// `ID.TOKEN` (SplitTokenTests has the parser's own cases): a link of the old form, the bare
     /// token, is no page.
     @Test func verifyTakesAnAttemptIDAndA43CharacterToken() {
         #expect(Route(path: "/_konfident/verify/" + Self.token) == nil)

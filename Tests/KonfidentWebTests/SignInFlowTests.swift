@@ -121,6 +121,42 @@ import Testing
         }
     }
 
+    /// The attempt cookie is `ID.SECRET`: the id is no secret (ids are counted up), so a cookie
+    /// with a verified attempt's id and any other secret, or the bare secret of the older form,
+    /// finds no attempt and signs nobody in.
+    @Test func anAttemptCookieNeedsItsSecretNotJustItsID() throws {
+        let waiting = app.client()
+        startSignIn(waiting)
+        let cookieName = Cookie.name(.attempt, in: app.workspace)
+        let value = try #require(waiting.cookies[cookieName])
+        let token = try #require(SplitToken(parsing: value))
+        let attempt = try #require(try app.attempt(of: waiting))
+        #expect(token.id == attempt.id)
+        #expect(Secret.hash(token.secret) == attempt.browserHash)
+        let link = try link(of: waiting)
+        let phone = app.client()
+        phone.get(link)
+        #expect(phone.submit(link).status == 200)
+        #expect(waiting.get("/_konfident/wait/status").text.contains("\"state\":\"verified\""))
+
+        let otherSecret = String(token.secret.dropLast()) + (token.secret.hasSuffix("A") ? "B" : "A")
+        for forged in ["\(attempt.id).\(otherSecret)", token.secret, "\(attempt.id + 1).\(token.secret)",
+                       "0\(attempt.id).\(token.secret)", "\(attempt.id)", "\(attempt.id)."] {
+            let thief = app.client()
+            thief.get("/")
+            thief.cookies[cookieName] = forged
+            let page = thief.get("/_konfident/wait")
+            #expect(page.status == 303, "\(forged)")
+            #expect(page.location == "/", "\(forged)")
+            #expect(page.setCookie(.session) == nil, "\(forged)")
+            #expect(thief.get("/_konfident/wait/status").text.contains("\"state\":\"cancelled\""), "\(forged)")
+            #expect(thief.get("/_konfident/auth").status == 401, "\(forged)")
+        }
+        // The browser that holds the whole cookie is signed in.
+        #expect(waiting.get("/_konfident/wait").setCookie(.session) != nil)
+        #expect(waiting.get("/_konfident/auth").status == 204)
+    }
+
     @Test func remoteVerificationSignsInTheWaitingBrowser() throws {
         let waiting = app.client()
         startSignIn(waiting)

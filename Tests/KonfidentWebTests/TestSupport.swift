@@ -105,14 +105,16 @@ final class TestApp: @unchecked Sendable {
 
     /// The attempt a client's attempt cookie points at, read back from the store.
     func attempt(of client: Client) throws -> StoredAttempt? {
-        guard let secret = client.cookies[Cookie.name(.attempt, in: workspace)] else { return nil }
-        return try store.attempt(browserHash: Secret.hash(secret), workspaceID: workspace.id)
+        guard let value = client.cookies[Cookie.name(.attempt, in: workspace)], let token = SplitToken(parsing: value),
+              let stored = try store.attempt(id: token.id, workspaceID: workspace.id),
+              stored.browserHash == Secret.hash(token.secret) else { return nil }
+        return stored
     }
 
     /// The email link of an attempt, derived the way the delivery worker derives it.
     func emailLinkPath(of attempt: StoredAttempt, channel: LinkChannel = .email) -> String {
         let token = key.linkToken(purpose: .signIn, id: attempt.id, nonce: attempt.nonce, channel: channel)
-        return workspace.url.pathPrefix + "/_konfident/verify/" + SignInLink(attemptID: attempt.id, token: token).text
+        return workspace.url.pathPrefix + "/_konfident/verify/" + SplitToken(id: attempt.id, secret: token).text
     }
 }
 
@@ -205,8 +207,11 @@ final class Client: @unchecked Sendable {
         self.acceptLanguage = acceptLanguage
     }
 
+    /// Cookies the server set, in their order, then those a test put into `cookies` itself (a
+    /// forged cookie must reach the server, or a test of it proves nothing).
     var cookieHeader: String? {
-        let pairs = cookieOrder.compactMap { name in cookies[name].map { "\(name)=\($0)" } }
+        let names = cookieOrder + cookies.keys.filter { !cookieOrder.contains($0) }.sorted()
+        let pairs = names.compactMap { name in cookies[name].map { "\(name)=\($0)" } }
         return pairs.isEmpty ? nil : pairs.joined(separator: "; ")
     }
 

@@ -51,7 +51,8 @@ extension Application {
         }
         // Only members' attempts queue messages; waking the worker for nothing would cost a write.
         if stored.memberID != nil { messageQueued() }
-        context.setCookie(.attempt, browserSecret, maxAge: settings.linkLifetime + 300)
+        // The cookie names the attempt, so that the waiting page finds it by its id (`SplitToken`).
+        context.setCookie(.attempt, SplitToken(id: stored.id, secret: browserSecret).text, maxAge: settings.linkLifetime + 300)
         return redirect(context.paths.wait)
     }
 }

@@ -4,7 +4,7 @@ import KonfidentStore
 
 extension Application {
     /// The attempt behind a link, or the page that says why the link does not work.
-    private func linkedAttempt(_ link: SignInLink, _ context: Context) throws -> (StoredAttempt, LinkChannel) {
+    private func linkedAttempt(_ link: SplitToken, _ context: Context) throws -> (StoredAttempt, LinkChannel) {
         guard let (stored, channel) = try store.attempt(link: link, workspaceID: context.workspace.id) else {
             // Unknown: the same words as for an old link, never whether the token ever existed.
             throw HTTPError(.linkGone(reason: .errorBody(410)))
@@ -27,7 +27,7 @@ extension Application {
     }
 
     /// Screen 3, "Verify Identity": `GET /_konfident/verify/ID.TOKEN`. Shows; never consumes.
-    func linkPage(_ link: SignInLink, _ context: Context) throws -> Response {
+    func linkPage(_ link: SplitToken, _ context: Context) throws -> Response {
         let (stored, channel) = try linkedAttempt(link, context)
         let view = VerifyView(workspaceName: context.workspace.name, matchCode: stored.matchCode,
                               requestedAt: TimeFormat.local(stored.attempt.createdAt),
@@ -39,7 +39,7 @@ extension Application {
     }
 
     /// Screen 4: the POST of Verify Identity confirms the link, once.
-    func confirmLink(_ link: SignInLink, _ context: Context) throws -> Response {
+    func confirmLink(_ link: SplitToken, _ context: Context) throws -> Response {
         let form = try checkedForm(context)
         let (stored, channel) = try linkedAttempt(link, context)
         guard let proof = form[FormField.shown.rawValue],

@@ -3,10 +3,10 @@ import KonfidentCore
 import KonfidentStore
 
 extension Application {
-    /// The attempt this browser started, found by the attempt cookie.
+    /// The attempt this browser started, named by the attempt cookie (`ID.SECRET`).
     func browserAttempt(_ context: Context) throws -> StoredAttempt? {
-        try context.bound(.attempt, find: { try store.attempt(browserHash: $0, workspaceID: context.workspace.id) },
-                          hash: \.browserHash)?.0
+        try context.bound(.attempt, findByID: { try store.attempt(id: $0, workspaceID: context.workspace.id) },
+                          hash: \.browserHash)
     }
 
     /// Screen 2, "check your inbox": `GET /_konfident/wait`. Signs this browser in once the
@@ -36,9 +36,9 @@ extension Application {
     /// The waiting page's poll: `GET /_konfident/wait/status` → `{"state": …, "missing": […]}`.
     /// It reads only the columns the answer needs (`Store.attemptProgress`), not the whole attempt.
     func waitStatus(_ context: Context) throws -> Response {
-        let progress = try context.bound(.attempt, find: {
-            try store.attemptProgress(browserHash: $0, workspaceID: context.workspace.id)
-        }, hash: \.browserHash)?.0
+        let progress = try context.bound(.attempt, findByID: {
+            try store.attemptProgress(id: $0, workspaceID: context.workspace.id)
+        }, hash: \.browserHash)
         let state = progress.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
         // Which links are missing is told only once one was confirmed: before that, a member's
         // page must not differ from anybody else's.

@@ -1,15 +1,15 @@
-// SignInLink: the `ID.TOKEN` segment of a sign-in link.
+// SplitToken: `ID.SECRET`, the form of sign-in links and the attempt cookie.
 import KonfidentCore
 import Testing
 
-@Suite struct SignInLinkTests {
+@Suite struct SplitTokenTests {
     static let token = Base64URL.encode(Array(0..<32))
 
     @Test func readsWhatItWrites() throws {
         for id: Int64 in [1, 9, 10, 42, 1_000_000, 999_999_999_999_999_999] {
-            let link = SignInLink(attemptID: id, token: Self.token)
+            let link = SplitToken(id: id, secret: Self.token)
             #expect(link.text == "\(id).\(Self.token)")
-            #expect(SignInLink(parsing: link.text) == link)
+            #expect(SplitToken(parsing: link.text) == link)
         }
     }
 
@@ -22,7 +22,7 @@ import Testing
         "\(token)", "1/\(token)", "1%2E\(token)",
     ])
     func refuses(_ text: String) {
-        #expect(SignInLink(parsing: text) == nil, "\(text)")
+        #expect(SplitToken(parsing: text) == nil, "\(text)")
     }
 
     /// Hostile text: nothing crashes, and whatever is accepted is exactly an id and a token that
@@ -35,16 +35,16 @@ import Testing
         )
         var accepted = 0
         for input in corpus {
-            guard let link = SignInLink(parsing: input) else { continue }
+            guard let link = SplitToken(parsing: input) else { continue }
             accepted += 1
             #expect(link.text == input)
-            #expect(link.attemptID >= 1)
-            #expect(Base64URL.isWellFormed(link.token, length: 43...43))
+            #expect(link.id >= 1)
+            #expect(Base64URL.isWellFormed(link.secret, length: 43...43))
         }
         #expect(accepted > 50)
         for input in HostileInput.huge {
-            #expect(SignInLink(parsing: input) == nil)
-            #expect(SignInLink(parsing: "1." + input) == nil)
+            #expect(SplitToken(parsing: input) == nil)
+            #expect(SplitToken(parsing: "1." + input) == nil)
         }
     }
 }
