@@ -25,7 +25,13 @@ final class HotReader: @unchecked Sendable {
     /// A passive checkpoint, on a read-write connection kept for it.
     func checkpoint() throws {
         try checkpointer.withLock { connection in
-            if connection == nil { connection = try ReaderConnection(path: path, readOnly: false) }
+            if connection == nil {
+                let opened = try ReaderConnection(path: path, readOnly: false)
+                // A connection opens the database file, and finds the WAL, at its first read: a
+                // checkpoint before that sees no WAL and copies nothing (it reports -1 frames).
+                try opened.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
+                connection = opened
+            }
             try connection?.checkpoint()
         }
     }
@@ -144,7 +150,8 @@ final class ReaderConnection: @unchecked Sendable {
 
     /// The settings `Store` gives GRDB's connections, for a connection that writes.
     func configureForWriting() throws {
-        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA wal_autocheckpoint = 10000"] {
+        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA wal_autocheckpoint = 10000",
+                       "PRAGMA journal_size_limit = \(Store.walSizeLimit)"] {
             guard sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else { throw error() }
         }
     }

@@ -38,4 +38,44 @@ import Testing
         #expect(try again.workspace(slug: "beta")?.name == "Beta")
         try again.close()
     }
+
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    /// `Store.checkpoint()` (the delivery worker's, every 512 messages or second) copies the WAL into
+    /// the database file. Its connection never read anything, and a connection finds the WAL only
+    /// at its first read: it used to see none and copy nothing, leaving every checkpoint to a
+    /// request thread whose commit crossed the 10 000-page bound.
+    @Test func aCheckpointCopiesTheWALIntoTheDatabase() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        try fixture.member(workspace, email: "anna@example.se")
+        for _ in 0..<200 {
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
+        }
+        let before = fileSize(fixture.path)
+        try fixture.store.checkpoint()
+        let after = fileSize(fixture.path)
+        #expect(after > before + 100_000, "the database file went from \(before) to \(after) bytes")
+    }
+
+    /// After a checkpoint the WAL starts over, cut back to nothing (`Store.walSizeLimit`): frames
+    /// are then appended, and the kernel never reads a page of the old WAL back from disk to write
+    /// a frame into it.
+    @Test func theWALIsCutBackWhenItStartsOver() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        try fixture.member(workspace, email: "anna@example.se")
+        for _ in 0..<200 {
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
+        }
+        let grown = try #require(walSize(fixture.path))
+        #expect(grown > 400_000, "200 sign-ins wrote \(grown) bytes of WAL")
+        try fixture.store.checkpoint()
+        let (attempt, _) = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
+        let after = try #require(walSize(fixture.path))
+        #expect(after < 64 * 1024, "the WAL kept \(after) bytes after it started over")
+        #expect(try fixture.store.attempt(id: attempt.id, workspaceID: workspace.id)?.attempt.state == .pending)
+    }
 }
