@@ -47,13 +47,19 @@ import Testing
     /// the database file. Its connection never read anything, and a connection finds the WAL only
     /// at its first read: it used to see none and copy nothing, leaving every checkpoint to a
     /// request thread whose commit crossed the 10 000-page bound.
-    @Test func aCheckpointCopiesTheWALIntoTheDatabase() throws {
+    /// A store whose WAL holds 200 sign-ins of one member (a few megabytes).
+    private func storeWithAFullWAL() throws -> (StoreFixture, Workspace) {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()
         try fixture.member(workspace, email: "anna@example.se")
         for _ in 0..<200 {
             _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
         }
+        return (fixture, workspace)
+    }
+
+    @Test func aCheckpointCopiesTheWALIntoTheDatabase() throws {
+        let (fixture, _) = try storeWithAFullWAL()
         let before = fileSize(fixture.path)
         try fixture.store.checkpoint()
         let after = fileSize(fixture.path)
@@ -64,12 +70,7 @@ import Testing
     /// are then appended, and the kernel never reads a page of the old WAL back from disk to write
     /// a frame into it.
     @Test func theWALIsCutBackWhenItStartsOver() throws {
-        let fixture = try StoreFixture()
-        let workspace = try fixture.workspace()
-        try fixture.member(workspace, email: "anna@example.se")
-        for _ in 0..<200 {
-            _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
-        }
+        let (fixture, workspace) = try storeWithAFullWAL()
         let grown = try #require(walSize(fixture.path))
         #expect(grown > 400_000, "200 sign-ins wrote \(grown) bytes of WAL")
         try fixture.store.checkpoint()
