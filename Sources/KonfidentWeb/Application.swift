@@ -67,6 +67,7 @@ public final class Application: Responder, Sendable {
         case .waitCancel: try cancelSignIn(context)
         case let .verify(link):
             context.request.method == "POST" ? try confirmLink(link, context) : try linkPage(link, context)
+        case .verifyWithoutID: throw HTTPError(.linkGone(reason: .errorBody(410)))
         case .signOut: try signOut(context)
         case .auth: try authorize(context)
         case .bankID: context.request.method == "POST" ? try startBankID(context) : try bankIDPage(context)

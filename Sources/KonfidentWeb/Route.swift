@@ -15,6 +15,9 @@ enum Route: Equatable, Sendable {
     case waitCancel
     /// `/_konfident/verify/ID.TOKEN`: the link in the email or SMS.
     case verify(link: SplitToken)
+    /// `/_konfident/verify/TOKEN`: a link of the form sent before links named their attempt
+    /// (migration v7). It opens nothing; it gets the page that says the link no longer works.
+    case verifyWithoutID
     /// `/_konfident/signout`
     case signOut
     /// `/_konfident/auth`: nginx `auth_request`.
@@ -63,8 +66,14 @@ enum Route: Equatable, Sendable {
         case "/_konfident/welcome/status": self = .welcomeStatus
         default:
             if path.hasPrefix("/_konfident/verify/") {
-                guard let link = SplitToken(parsing: String(path.dropFirst("/_konfident/verify/".count))) else { return nil }
-                self = .verify(link: link)
+                let rest = String(path.dropFirst("/_konfident/verify/".count))
+                if let link = SplitToken(parsing: rest) {
+                    self = .verify(link: link)
+                } else if Base64URL.isWellFormed(rest, length: 43...43) {
+                    self = .verifyWithoutID
+                } else {
+                    return nil
+                }
             } else if let token = Route.token(path, after: "/_konfident/invitation/") {
                 self = .invitation(token: token)
             } else if path.hasPrefix("/_konfident/members/") {
@@ -90,14 +99,14 @@ enum Route: Equatable, Sendable {
         switch self {
         case .home, .wait, .waitStatus, .auth, .members, .welcomeStatus, .bankIDQR, .bankIDStatus: ["GET", "HEAD"]
         case .login, .waitCancel, .signOut, .invite, .member, .bankIDCancel, .welcomeBankID: ["POST"]
-        case .verify, .invitation, .welcome, .bankID: ["GET", "HEAD", "POST"]
+        case .verify, .verifyWithoutID, .invitation, .welcome, .bankID: ["GET", "HEAD", "POST"]
         }
     }
 
     /// Link pages are opened from messages: no referrer may leak the token.
     var isLinkPage: Bool {
         switch self {
-        case .verify, .invitation: true
+        case .verify, .verifyWithoutID, .invitation: true
         default: false
         }
     }

@@ -35,10 +35,11 @@ import Testing
         #expect(Route(path: path) == nil)
     }
 
-    /// `ID.TOKEN` (SplitTokenTests has the parser's own cases): a link of the old form, the bare
-    /// token, is no page.
+    /// `ID.TOKEN` (SplitTokenTests has the parser's own cases); a link of the old form, the bare
+    /// token, has a route of its own that opens nothing.
     @Test func verifyTakesAnAttemptIDAndA43CharacterToken() {
-        #expect(Route(path: "/_konfident/verify/" + Self.token) == nil)
+        #expect(Route(path: "/_konfident/verify/" + Self.token) == .verifyWithoutID)
+        #expect(Route.verifyWithoutID.isLinkPage)
         #expect(Route(path: "/_konfident/verify/0." + Self.token) == nil)
         #expect(Route(path: "/_konfident/verify/x." + Self.token) == nil)
         let prefix = "/_konfident/verify/1."

@@ -80,6 +80,11 @@ import Testing
         Self.expectSecurityHeaders(other.get(link), linkPage: true)
         Self.expectSecurityHeaders(other.get("/_konfident/verify/" + RouteTests.link.text), linkPage: true)
         #expect(other.get("/_konfident/verify/" + RouteTests.link.text).status == 410)
+        // A link of the form sent before links named their attempt: the same page.
+        let old = other.get("/_konfident/verify/" + String(link.suffix(43)))
+        #expect(old.status == 410)
+        Self.expectSecurityHeaders(old, linkPage: true)
+        #expect(old.text == other.get("/_konfident/verify/" + RouteTests.link.text).text)
     }
 
     @Test func cookiesAreHostCookies() throws {
