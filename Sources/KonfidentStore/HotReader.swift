@@ -150,8 +150,8 @@ final class ReaderConnection: @unchecked Sendable {
 
     /// The settings `Store` gives GRDB's connections, for a connection that writes.
     func configureForWriting() throws {
-        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", "PRAGMA wal_autocheckpoint = 10000",
-                       "PRAGMA journal_size_limit = \(Store.walSizeLimit)"] {
+        // GRDB turns foreign keys on by itself.
+        for pragma in ["PRAGMA foreign_keys = ON"] + Store.writingPragmas {
             guard sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else { throw error() }
         }
     }

@@ -24,27 +24,31 @@ public final class Store: Sendable {
         case single
     }
 
-    /// Opens the database; `migrate()` or `checkSchema()` come next.
-    /// Bytes the WAL is cut back to when it starts over after a checkpoint. A frame is a 24-byte
-    /// header and a page, so every frame write covers parts of two pages of the file; where the
-    /// kernel no longer holds such a page it reads it from disk first, inside the `pwrite` and
-    /// while the write lock is held. Cut back, the WAL is written by appending, which reads
-    /// nothing (a VPS whose page cache is reclaimed, as on the development machine, read the WAL
-    /// back on a tenth of Next's CPU time).
-    static let walSizeLimit = 0
+    /// What every connection that writes is set to: GRDB's (through `prepareDatabase`) and the hot
+    /// writer's raw one (`ReaderConnection.configureForWriting`).
+    static let writingPragmas = [
+        "PRAGMA synchronous = NORMAL",
+        // Checkpoints (copying the WAL into the database, with an fsync) would otherwise run in
+        // whichever request commits the 1000th page. `serve`'s worker checkpoints in the
+        // background (`checkpoint()`); this bound only matters where nothing else does.
+        "PRAGMA wal_autocheckpoint = 10000",
+        // The WAL is cut back to nothing when it starts over after a checkpoint. A frame is a
+        // 24-byte header and a page, so every frame write covers parts of two pages of the file;
+        // where the kernel no longer holds such a page it reads it from disk first, inside the
+        // `pwrite` and while the write lock is held. Cut back, the WAL is written by appending,
+        // which reads nothing (a VPS whose page cache is reclaimed, as on the development machine,
+        // read the WAL back on a tenth of Next's CPU time).
+        "PRAGMA journal_size_limit = 0",
+    ]
 
+    /// Opens the database; `migrate()` or `checkSchema()` come next.
     public init(path: String, connections: Connections = .pool) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Checkpoints (copying the WAL into the database, with an fsync) would otherwise run in
-            // whichever request commits the 1000th page. `serve`'s worker checkpoints in the
-            // background (`checkpoint()`); this bound only matters where nothing else does.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
-            try db.execute(sql: "PRAGMA journal_size_limit = \(Store.walSizeLimit)")
+            for pragma in Store.writingPragmas { try db.execute(sql: pragma) }
         }
         switch connections {
         case .pool: pool = try DatabasePool(path: path, configuration: configuration)

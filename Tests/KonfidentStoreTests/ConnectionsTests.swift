@@ -66,7 +66,7 @@ import Testing
         #expect(after > before + 100_000, "the database file went from \(before) to \(after) bytes")
     }
 
-    /// After a checkpoint the WAL starts over, cut back to nothing (`Store.walSizeLimit`): frames
+    /// After a checkpoint the WAL starts over, cut back to nothing (`journal_size_limit` in `Store.writingPragmas`): frames
     /// are then appended, and the kernel never reads a page of the old WAL back from disk to write
     /// a frame into it.
     @Test func theWALIsCutBackWhenItStartsOver() throws {
