@@ -25,9 +25,9 @@ public struct MessageComposer: Sendable {
         let kind = MessageKind(rawValue: message.kind)
         switch kind {
         case .signInLink:
-            guard let id = message.subjectID, let stored = try message.signInAttempt ?? store.attempt(id: id) else {
-                return .drop(reason: "attempt gone")
-            }
+            // Read by the claim with the message (messages come from the claim only): none, when
+            // the attempt was gone by then.
+            guard let id = message.subjectID, let stored = message.signInAttempt else { return .drop(reason: "attempt gone") }
             guard stored.attempt.status(at: now) == .pending else {
                 return .drop(reason: "attempt \(stored.attempt.status(at: now).rawValue)")
             }

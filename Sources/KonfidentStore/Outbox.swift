@@ -14,8 +14,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public let subjectID: Int64?
     public let tries: Int
     public let createdAt: Int64
-    /// For a sign-in link: its attempt as the claim's transaction read it, so that the worker does
-    /// not open a read transaction of its own for each message it composes.
+    /// For a sign-in link: its attempt as the claim's transaction read it (nil when it was gone),
+    /// so that the worker does not open a read transaction of its own for each message it composes.
     public internal(set) var signInAttempt: StoredAttempt?
 
     /// The columns of `OutboxSQL.due`, in their order.
