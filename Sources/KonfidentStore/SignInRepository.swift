@@ -42,10 +42,11 @@ public struct StoredAttempt: Sendable, Equatable {
         self.attempt = attempt
     }
 
-    /// The columns `init(hot:)` reads, in its order.
+    /// The columns `init(hot:)` reads, in its order, then the two token hashes (13, 14) that
+    /// `attempt(link:workspaceID:)` compares a link's with.
     static let columns = """
         id, workspace_id, member_id, browser_hash, match_code, nonce, ip, user_agent, state, created_at, expires_at,
-        required_channels, confirmed_channels, email_token_hash
+        required_channels, confirmed_channels, email_token_hash, sms_token_hash
         """
 
     init(hot row: ReaderConnection.Row) {
@@ -132,15 +133,11 @@ public struct SignInRequest: Sendable {
 /// statements by this text, and a string built per call would be built and hashed per call.
 enum SignInSQL {
     static let member = "SELECT \(Member.columns) FROM member WHERE workspace_id = ? AND email_key = ?"
-    /// An attempt of a workspace by its id: the attempt cookie's (`ID.SECRET`).
+    /// An attempt of a workspace by its id: an attempt cookie's or a link's (`ID.SECRET`).
     static let attemptInWorkspace = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ? AND workspace_id = ?"
     /// `attemptInWorkspace` for the poll: the same row, fewer columns.
     static let progressInWorkspace = "SELECT \(AttemptProgress.columns) FROM sign_in_attempt WHERE id = ? AND workspace_id = ?"
     static let attemptByID = "SELECT \(StoredAttempt.columns) FROM sign_in_attempt WHERE id = ?"
-    /// An attempt by the id of a link, with both token hashes to compare the link's with.
-    static let attemptOfLink = """
-        SELECT \(StoredAttempt.columns), sms_token_hash FROM sign_in_attempt WHERE id = ? AND workspace_id = ?
-        """
     static let supersede = """
         UPDATE sign_in_attempt SET state = 'superseded' WHERE member_id = ? AND state IN ('pending', 'verified')
         """
@@ -260,7 +257,7 @@ extension Store {
     /// id, proved by its token, whose hash is compared with both stored ones in constant time.
     public func attempt(link: SplitToken, workspaceID: Int64) throws -> (StoredAttempt, LinkChannel)? {
         let hash = Secret.hash(link.secret)
-        let found = try hot.first(SignInSQL.attemptOfLink, [.integer(link.id), .integer(workspaceID)]) { row in
+        let found = try hot.first(SignInSQL.attemptInWorkspace, [.integer(link.id), .integer(workspaceID)]) { row in
             (StoredAttempt(hot: row), Secret.constantTimeEquals(row.blob(13), hash), Secret.constantTimeEquals(row.blob(14), hash))
         }
         guard let (stored, isEmail, isSMS) = found else { return nil }
