@@ -21,6 +21,12 @@ public struct MailMessage: Sendable, Equatable {
         self.date = date
     }
 
+    /// The Message-ID's part before "@": unique per message and try, it names the maildir file.
+    var uniquePart: Substring { messageID.prefix(while: { $0 != "@" }) }
+
+    /// The MIME boundary every transport renders the message with.
+    var boundary: String { "konfident-\(uniquePart)" }
+
     /// The bare address of `from` ("Name <a@b>" → "a@b"), for the SMTP envelope.
     public var envelopeFrom: String { MailMessage.bareAddress(from) }
 

@@ -32,10 +32,9 @@ public struct MaildirTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage) throws {
-        let unique = message.messageID.prefix(while: { $0 != "@" })
-        let name = "\(message.date).\(unique).konfident.eml"
+        let name = "\(message.date).\(message.uniquePart).konfident.eml"
         let temporary = "\(path)/tmp/\(name)"
-        let bytes = message.renderedBytes(boundary: "konfident-\(unique)")
+        let bytes = message.renderedBytes(boundary: message.boundary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DeliveryError("maildir \(path): tmp/\(name): \(Self.reason(errno))") }
         var failure: Int32 = 0
@@ -82,9 +81,8 @@ public struct SendmailTransport: MailTransport {
         } catch {
             throw DeliveryError("sendmail \(executable): \(error.localizedDescription)")
         }
-        let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
         // sendmail -t wants plain LF line ends.
-        let text = message.rendered(boundary: boundary).replacingOccurrences(of: "\r\n", with: "\n")
+        let text = message.rendered(boundary: message.boundary).replacingOccurrences(of: "\r\n", with: "\n")
         // A sendmail that exits without reading everything makes the write fail (EPIPE): an error, not a crash.
         let written: Bool
         do {

@@ -29,8 +29,7 @@ public struct SMTPTransport: MailTransport {
     public func send(_ message: MailMessage) throws {
         guard let handle = konfident_curl_easy_init() else { throw DeliveryError(String(cString: konfident_curl_init_problem())) }
         defer { konfident_curl_easy_cleanup(handle) }
-        let boundary = "konfident-\(message.messageID.prefix(while: { $0 != "@" }))"
-        let source = UploadSource(bytes: message.renderedBytes(boundary: boundary))
+        let source = UploadSource(bytes: message.renderedBytes(boundary: message.boundary))
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
         recipients = konfident_curl_slist_append(recipients, "<\(MailMessage.bareAddress(message.to))>")
         defer { konfident_curl_slist_free_all(recipients) }
