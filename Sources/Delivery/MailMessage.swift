@@ -22,7 +22,11 @@ public struct MailMessage: Sendable, Equatable {
     }
 
     /// The Message-ID's part before "@": unique per message and try, it names the maildir file.
-    var uniquePart: Substring { messageID.prefix(while: { $0 != "@" }) }
+    var uniquePart: Substring {
+        // Looked for in the bytes: by Character (grapheme clusters) the search cost more
+        // instructions than writing the maildir file.
+        messageID[..<(messageID.utf8.firstIndex(of: UInt8(ascii: "@")) ?? messageID.endIndex)]
+    }
 
     /// The MIME boundary every transport renders the message with.
     var boundary: String { "konfident-\(uniquePart)" }
