@@ -27,8 +27,9 @@ public final class DeliveryWorker: @unchecked Sendable {
     private var idle = false
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
-    /// Messages handled since the last checkpoint, and its time; the delivering thread's alone.
-    private var sinceCheckpoint = 0
+    /// A commit left the WAL long (`Store.whenWALGrows`; guarded by `condition`).
+    private var checkpointWanted = false
+    /// The time of the last checkpoint; the delivering thread's alone.
     private var lastCheckpoint: Int64 = 0
 
     public init(store: Store, composer: MessageComposer, mail: any MailTransport, sms: (any SMSTransport)?,
@@ -54,11 +55,6 @@ public final class DeliveryWorker: @unchecked Sendable {
     /// libcurl's 60 s limit on one transfer the batch stays well inside the 120 s after which a
     /// claimed message counts as crashed and another worker (cron's `deliver --once`) may take it.
     public static let batchTimeBudget: Int64 = 30
-    /// A checkpoint is due after this many messages (each wrote a few pages into the WAL), or a
-    /// second after the last one: often enough that the WAL stays short (its 10 000 page bound
-    /// would make a request thread checkpoint), rarely enough that its fsyncs cost nothing.
-    static let messagesPerCheckpoint = 512
-
     /// Delivers every message that is due now; returns how many were handled.
     @discardableResult
     public func deliverDue() -> Int {
@@ -92,7 +88,7 @@ public final class DeliveryWorker: @unchecked Sendable {
             logSent(outcomes)
             let done = outcomes.count { if case .released = $0 { false } else { true } }
             handled += done
-            checkpointIfDue(messages: done)
+            checkpointIfDue()
         }
         return handled
     }
@@ -145,25 +141,39 @@ public final class DeliveryWorker: @unchecked Sendable {
         }
     }
 
-    /// A passive checkpoint when `messagesPerCheckpoint` messages were handled since the last one,
-    /// or a second has passed (on the worker's thread, so request threads never wait for it).
-    private func checkpointIfDue(messages: Int) {
-        sinceCheckpoint += messages
+    /// A passive checkpoint when a commit left the WAL long (4000 frames, `Store.whenWALGrows`) or
+    /// a second has passed since the last one: on the worker's thread, so that request threads
+    /// neither wait for it nor find a WAL so long that their commit checkpoints itself.
+    private func checkpointIfDue() {
+        condition.lock()
+        let wanted = checkpointWanted
+        checkpointWanted = false
+        condition.unlock()
         let now = clock.now()
-        guard sinceCheckpoint >= Self.messagesPerCheckpoint || now != lastCheckpoint else { return }
+        guard wanted || now != lastCheckpoint else { return }
         try? store.checkpoint()
-        sinceCheckpoint = 0
         lastCheckpoint = now
     }
 
-    /// Starts the worker thread: it delivers when woken and at least once a second.
+    /// `Store.whenWALGrows`: called by the thread whose commit left the WAL long, with the write
+    /// connection's mutex held, so it only signals.
+    private func walGrew() {
+        condition.lock()
+        checkpointWanted = true
+        if idle { condition.signal() }
+        condition.unlock()
+    }
+
+    /// Starts the worker thread: it delivers when woken and at least once a second, and checkpoints
+    /// the WAL when a commit left it long and at least once a second.
     public func start() {
+        store.whenWALGrows { [weak self] in self?.walGrew() }
         let thread = Thread { [self] in
             while !isStopping {
                 deliverDue()
-                checkpointIfDue(messages: 0)
+                checkpointIfDue()
                 condition.lock()
-                if !woken && !stopping {
+                if !woken && !stopping && !checkpointWanted {
                     idle = true
                     _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
                     idle = false

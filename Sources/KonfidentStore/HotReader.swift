@@ -22,8 +22,9 @@ final class HotReader: @unchecked Sendable {
         self.path = path
     }
 
-    /// A passive checkpoint, on a read-write connection kept for it.
-    func checkpoint() throws {
+    /// A passive checkpoint, on a read-write connection kept for it (`ReaderConnection.checkpoint`).
+    @discardableResult
+    func checkpoint() throws -> (frames: Int32, copied: Int32) {
         try checkpointer.withLock { connection in
             if connection == nil {
                 let opened = try ReaderConnection(path: path, readOnly: false)
@@ -32,7 +33,7 @@ final class HotReader: @unchecked Sendable {
                 try opened.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
                 connection = opened
             }
-            try connection?.checkpoint()
+            return try connection?.checkpoint() ?? (0, 0)
         }
     }
 
@@ -64,14 +65,56 @@ final class HotWriter: @unchecked Sendable {
     private let lock = PlainMutex()
     /// Opened on first use; only touched with `lock` held.
     private var connection: ReaderConnection?
+    /// Who checkpoints in the background (`Store.whenWALGrows`).
+    private let backgroundCheckpointer = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The WAL's length in frames when a checkpoint was last asked for; only touched by commits,
+    /// with `lock` held.
+    private var framesAtLastAsk: Int32 = 0
+
+    /// A commit that leaves this many frames or more in the WAL asks for a checkpoint in the
+    /// background (SQLite's own automatic checkpoint runs at 1000, in the committing thread).
+    /// Not fewer: each checkpoint lets the WAL start over, and the commit that starts it over
+    /// writes a new WAL header and waits for its fsync with the write lock held, so every start
+    /// over stalls the sign-ins in flight for the time of a disk write.
+    static let backgroundCheckpointFrames: Int32 = 4000
+    /// Where nobody checkpointed in time (no background checkpointer: CGI mode, a command; or it
+    /// fell behind), the commit that reaches this many frames checkpoints itself, as
+    /// `wal_autocheckpoint` does on GRDB's connections (`Store.writingPragmas`).
+    static let inlineCheckpointFrames: Int32 = 10_000
 
     init(path: String) {
         self.path = path
     }
 
+    /// `Store.whenWALGrows`.
+    func whenWALGrows(_ ask: @escaping @Sendable () -> Void) {
+        backgroundCheckpointer.withLock { $0 = ask }
+    }
+
+    /// After each commit on the connection, with the frames the WAL holds (SQLite's WAL hook, which
+    /// takes the place of `wal_autocheckpoint` on this connection). A checkpoint is asked for once
+    /// per `backgroundCheckpointFrames` the WAL grows: the WAL keeps its length after a checkpoint
+    /// until a commit starts it over, and the commits in between must not ask again.
+    fileprivate func committed(_ database: OpaquePointer?, walFrames frames: Int32) {
+        if frames >= Self.inlineCheckpointFrames {
+            _ = sqlite3_wal_checkpoint_v2(database, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            return
+        }
+        if frames < framesAtLastAsk { framesAtLastAsk = 0 }  // it started over
+        if frames >= framesAtLastAsk + Self.backgroundCheckpointFrames, let ask = backgroundCheckpointer.withLock({ $0 }) {
+            framesAtLastAsk = frames
+            ask()
+        }
+    }
+
     /// Closes the connection (`Store.close()`).
     func close() {
         lock.withLock { connection = nil }
+    }
+
+    /// Runs `body` with the mutex held and no transaction: no commit of the hot path meanwhile.
+    func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        try lock.withLock(body)
     }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
@@ -87,6 +130,7 @@ final class HotWriter: @unchecked Sendable {
         } else {
             writer = try ReaderConnection(path: path, readOnly: false)
             try writer.configureForWriting()
+            writer.afterEachCommit(hotWriterCommitted, context: Unmanaged.passUnretained(self).toOpaque())
             connection = writer
         }
         try writer.execute("BEGIN IMMEDIATE")
@@ -100,6 +144,16 @@ final class HotWriter: @unchecked Sendable {
         }
         return value
     }
+}
+
+/// The hot writer's WAL hook. The connection is the writer's own and closes before it, so the
+/// writer outlives every call.
+private func hotWriterCommitted(_ context: UnsafeMutableRawPointer?, _ database: OpaquePointer?,
+                                _ name: UnsafePointer<CChar>?, _ frames: Int32) -> Int32 {
+    if let context {
+        Unmanaged<HotWriter>.fromOpaque(context).takeUnretainedValue().committed(database, walFrames: frames)
+    }
+    return SQLITE_OK
 }
 
 /// A plain pthread mutex. The standard library's `Mutex` spins, then sleeps on a
@@ -156,11 +210,23 @@ final class ReaderConnection: @unchecked Sendable {
         }
     }
 
-    func checkpoint() throws {
-        let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    /// Calls `hook` after each commit with the frames the WAL holds, instead of checkpointing at
+    /// `wal_autocheckpoint` pages.
+    func afterEachCommit(_ hook: @escaping @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32,
+                         context: UnsafeMutableRawPointer) {
+        sqlite3_wal_hook(handle, hook, context)
+    }
+
+    /// A passive checkpoint. Returns the frames the WAL held when it began and how many of them are
+    /// in the database now (frames appended while it ran are in neither).
+    func checkpoint() throws -> (frames: Int32, copied: Int32) {
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
         guard status == SQLITE_OK || status == SQLITE_BUSY else {
             throw StoreError.database(String(cString: sqlite3_errmsg(handle)))
         }
+        return (max(0, frames), max(0, copied))
     }
 
     enum Value {

@@ -30,15 +30,17 @@ public final class Store: Sendable {
         "PRAGMA synchronous = NORMAL",
         // Checkpoints (copying the WAL into the database, with an fsync) would otherwise run in
         // whichever request commits the 1000th page. `serve`'s worker checkpoints in the
-        // background (`checkpoint()`); this bound only matters where nothing else does.
+        // background (`checkpoint()`); this bound only matters where nothing else does. (The hot
+        // writer's connection has a WAL hook in its place, with the same bound: `HotWriter`.)
         "PRAGMA wal_autocheckpoint = 10000",
-        // The WAL is cut back to nothing when it starts over after a checkpoint. A frame is a
-        // 24-byte header and a page, so every frame write covers parts of two pages of the file;
-        // where the kernel no longer holds such a page it reads it from disk first, inside the
-        // `pwrite` and while the write lock is held. Cut back, the WAL is written by appending,
-        // which reads nothing (a VPS whose page cache is reclaimed, as on the development machine,
-        // read the WAL back on a tenth of Next's CPU time).
-        "PRAGMA journal_size_limit = 0",
+        // The WAL file is kept when it starts over after a checkpoint, and frames are written over
+        // the old ones; it is cut back only when it grew past 64 MB (a reader kept it from starting
+        // over). Cut back each time, the commit that starts it over truncated it (with the write
+        // lock held), ext4 allocated its blocks again page by page, and the fsync SQLite makes of
+        // a new WAL header carried the file's new size into ext4's journal. Checkpoints run at
+        // 4000 frames (16 MB, `HotWriter`): under load the WAL file is rewritten several times a
+        // second, and its pages stay in the page cache.
+        "PRAGMA journal_size_limit = 67108864",
     ]
 
     /// Opens the database; `migrate()` or `checkSchema()` come next.
@@ -67,10 +69,37 @@ public final class Store: Sendable {
         try pool.close()
     }
 
-    /// Copies what the WAL holds into the database without waiting for anybody (a passive
-    /// checkpoint on a connection of its own, so request threads never wait for it).
+    /// Copies what the WAL holds into the database, on a connection of its own (the delivery
+    /// worker's thread: request threads never do it), so that the WAL can start over: passive
+    /// checkpoints beside the commits until few frames are left, then the rest with the hot
+    /// writer's mutex held. Under a steady stream of sign-ins a passive checkpoint never catches up
+    /// with the commits appended while it copies, and the WAL starts over only once it was copied
+    /// to its end; so it grew to the inline bound, and the commit that reached it copied thousands
+    /// of frames with the write lock held, a stall of tens of milliseconds for every sign-in in
+    /// flight. Holding the mutex, the last few hundred frames take a few milliseconds.
     public func checkpoint() throws {
-        try hot.checkpoint()
+        var copied = try hot.checkpoint().copied
+        for _ in 0..<4 {
+            let now = try hot.checkpoint().copied
+            // Fewer (after the WAL started over) or few more: the rest is quick.
+            let more = now - copied
+            copied = now
+            if more <= Self.framesLeftForTheMutex { break }
+        }
+        try hotWriter.exclusively { _ = try hot.checkpoint() }
+    }
+
+    /// `checkpoint()` copies the last frames with the hot writer's mutex held once a round beside
+    /// the commits copied no more than this many (or after five rounds).
+    static let framesLeftForTheMutex: Int32 = 256
+
+    /// Asks for `checkpoint()` in the background: `ask` is called when a commit of the hot path
+    /// (Next, the outbox's claims and outcomes) leaves the WAL 4000 frames longer than when it last
+    /// asked (or than empty). It is called on the committing thread with the write connection's
+    /// mutex held: it must only signal. Without it, that connection checkpoints in the committing
+    /// thread at 10 000 frames (`HotWriter`).
+    public func whenWALGrows(_ ask: @escaping @Sendable () -> Void) {
+        hotWriter.whenWALGrows(ask)
     }
 
     /// Brings the schema up to date (`konfident migrate`).

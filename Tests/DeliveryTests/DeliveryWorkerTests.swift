@@ -379,6 +379,28 @@ extension DeliveryFixture {
         #expect(mail.messages.count == 1)
         #expect(try fixture.states() == ["sent"])
     }
+
+    /// With the clock standing still (so no checkpoint a second after the first), a WAL grown by
+    /// 4000 frames is still checkpointed: the hot writer asks the worker (`Store.whenWALGrows`).
+    /// Strangers' sign-ins write two or three frames each and queue no mail; 2500 of them stay
+    /// below the 10 000 frames at which a commit checkpoints itself.
+    @Test(.timeLimit(.minutes(1)))
+    func aGrownWALIsCheckpointedByTheWorker() throws {
+        let fixture = try DeliveryFixture()
+        let worker = fixture.worker(mail: RecordingMail(), clock: TestClock(Self.now))
+        let path = fixture.store.path
+        func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        worker.start()
+        usleep(200_000)  // its first look, and the checkpoint of its first second
+        let before = size()
+        for index in 0..<2_500 {
+            try fixture.startSignIn("stranger-\(index)@example.se")
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while size() == before && Date() < deadline { usleep(20_000) }
+        worker.stop()
+        #expect(size() > before, "nothing was copied from the WAL into the database")
+    }
 }
 
 /// A value behind a lock, for the concurrent test.
