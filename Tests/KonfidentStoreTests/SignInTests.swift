@@ -178,6 +178,27 @@ import Testing
         #expect(kinds == ["use-bankid"])
     }
 
+    /// Pending and verified attempts of the member are superseded; finished ones and other
+    /// members' are left as they are.
+    @Test func aNewAttemptSupersedesVerifiedAttemptsButNotFinishedOnesNorOthers() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        try fixture.member(workspace, email: "anna@example.se")
+        try fixture.member(workspace, email: "bo@example.se")
+        let (bos, _) = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 9))
+        let (verified, _) = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"))
+        _ = try fixture.store.confirmLink(attemptID: verified.id, channel: .email, ip: "192.0.2.1", at: Self.now + 1)
+        let (completed, _) = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"), at: Self.now + 2)
+        #expect(try fixture.store.attempt(id: verified.id)?.attempt.state == .superseded)
+        _ = try fixture.store.confirmLink(attemptID: completed.id, channel: .email, ip: "192.0.2.1", at: Self.now + 3)
+        _ = try fixture.store.completeSignIn(attemptID: completed.id, sessionHash: Secret.hash([7]), sessionLifetime: 600,
+                                             ip: "192.0.2.1", at: Self.now + 4)
+        let (newest, _) = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se"), at: Self.now + 5)
+        #expect(try fixture.store.attempt(id: completed.id)?.attempt.state == .completed)
+        #expect(try fixture.store.attempt(id: newest.id)?.attempt.state == .pending)
+        #expect(try fixture.store.attempt(id: bos.id)?.attempt.state == .pending)
+    }
+
     @Test func aNewAttemptSupersedesTheOlderOnes() throws {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()
