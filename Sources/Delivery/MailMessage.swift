@@ -56,23 +56,28 @@ public struct MailMessage: Sendable, Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(640 + 2 * boundary.utf8.count + QuotedPrintable.bound(text.utf8.count)
                             + QuotedPrintable.bound(html.utf8.count))
-        func line(_ text: String) {
-            out.append(contentsOf: text.utf8)
+        // A line is written in its pieces: a string interpolated for each line cost as much as
+        // encoding the two parts.
+        func line(_ head: StaticString, _ value: String = "", _ tail: StaticString = "") {
+            head.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: value.utf8)
+            tail.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(13)
             out.append(10)
         }
-        line("From: \(MailMessage.encodedHeader(value(from)))")
-        line("To: \(value(to))")
-        line("Subject: \(MailMessage.encodedHeader(value(subject)))")
-        line("Date: \(MailMessage.rfc5322Date(date))")
-        line("Message-ID: <\(value(messageID))>")
+        line("From: ", MailMessage.encodedHeader(value(from)))
+        line("To: ", value(to))
+        line("Subject: ", MailMessage.encodedHeader(value(subject)))
+        line("Date: ", MailMessage.rfc5322Date(date))
+        line("Message-ID: <", value(messageID), ">")
         line("MIME-Version: 1.0")
         line("Content-Type: multipart/alternative;")
-        line(" boundary=\"\(boundary)\"")
+        line(" boundary=\"", boundary, "\"")
         line("")
-        for (part, type) in [(text, "text/plain"), (html, "text/html")] {
-            line("--\(boundary)")
-            line("Content-Type: \(type); charset=utf-8")
+        for (part, type) in [(text, "Content-Type: text/plain; charset=utf-8" as StaticString),
+                             (html, "Content-Type: text/html; charset=utf-8")] {
+            line("--", boundary)
+            line(type)
             line("Content-Transfer-Encoding: quoted-printable")
             line("")
             QuotedPrintable.encode(part, into: &out)
@@ -81,7 +86,7 @@ public struct MailMessage: Sendable, Equatable {
         }
         // Every line ends in CRLF: the header values hold no CR or LF, the encoded words fold with
         // CRLF, and the quoted-printable parts end their lines with CRLF and escape a lone CR.
-        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
+        line("--", boundary, "--")
         return out
     }
 

@@ -190,4 +190,26 @@ extension MessageComposer.Composition {
         try Self.checkLink(mailLink, fixture: fixture, attempt: attempt, channel: .email)
         #expect(mailLink != links.first)
     }
+
+    /// The sign-in mail from its cut template is the mail `SignInMail` writes, for any workspace
+    /// name, lifetime and link (the cache is keyed by the first three; the link changes per mail).
+    @Test func signInMailFromItsTemplateIsTheMailItself() {
+        let templates = SignInMailTemplates()
+        let names = ["Acme", "Tom & Jerry <AB> \"Q\" 'x'", "Åkesson Bygg", "a\u{301}\u{1F600}"]
+        let links = ["https://acme.localhost:8443/_konfident/verify/1.abc", "https://x.example/?a=1&b=<2>\"'",
+                     "https://x.example/\u{0}split"]
+        for language in Language.allCases {
+            for name in names {
+                for minutes: Int64 in [1, 10] {
+                    for link in links + links {
+                        let cached = templates.mail(language: language, workspace: name, link: link, minutes: minutes)
+                        let direct = SignInMail(language: language, workspace: name, link: link, minutes: minutes)
+                        #expect(cached.subject == direct.subject)
+                        #expect(cached.text == direct.text)
+                        #expect(cached.html == direct.html)
+                    }
+                }
+            }
+        }
+    }
 }
