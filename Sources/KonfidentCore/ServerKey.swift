@@ -4,19 +4,25 @@
 /// A copy of the database alone opens no door.
 public struct ServerKey: Sendable {
     let key: SymmetricKey
-    /// The key's two padded blocks of HMAC (RFC 2104), computed once. Each use hashes them into
-    /// fresh SHA-256 states: no hash state is kept, so none is shared between threads. This costs a
-    /// fraction of keying swift-crypto's `HMAC` per use.
-    private let innerPad: [UInt8]
-    private let outerPad: [UInt8]
+    /// SHA-256 states that have taken in the key's two padded blocks of HMAC (RFC 2104), once. Each
+    /// use goes on from a copy: swift-crypto's `SHA256` is a value that copies its state before its
+    /// first change, so these are never changed and threads may share them. Two of the four
+    /// compressions of an HMAC are done once instead of per use (a login page computes one HMAC,
+    /// Next two), and none of keying swift-crypto's `HMAC` per use.
+    private let innerState: SHA256
+    private let outerState: SHA256
 
     public init(bytes: [UInt8]) {
         precondition(bytes.count >= 32, "the server key must have at least 256 bits")
         key = SymmetricKey(data: bytes)
         var block = bytes.count > 64 ? Array(SHA256.hash(data: bytes)) : bytes
         block += Array(repeating: 0, count: 64 - block.count)
-        innerPad = block.map { $0 ^ 0x36 }
-        outerPad = block.map { $0 ^ 0x5c }
+        var inner = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        innerState = inner
+        var outer = SHA256()
+        outer.update(data: block.map { $0 ^ 0x5c })
+        outerState = outer
     }
 
     /// HMAC-SHA256 of `message` under the key.
@@ -30,12 +36,10 @@ public struct ServerKey: Sendable {
     }
 
     private func authenticate(bytes message: UnsafeRawBufferPointer) -> [UInt8] {
-        var inner = SHA256()
-        innerPad.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        var inner = innerState
         inner.update(bufferPointer: message)
         let innerDigest = inner.finalize()
-        var outer = SHA256()
-        outerPad.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        var outer = outerState
         innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
         return outer.finalize().withUnsafeBytes { Array($0) }
     }

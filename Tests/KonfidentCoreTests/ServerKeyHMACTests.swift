@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 @testable import KonfidentCore
 import Testing
 
@@ -26,5 +27,33 @@ import Testing
         let mac = key.authenticate(message)
         #expect(mac.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
             == "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2")
+    }
+
+    /// The key's two hash states, taken in once, are shared by every thread that signs at once:
+    /// each use must go on from a copy and leave them as they were.
+    @Test func threadsSigningAtOnceGetTheHMACsOfSwiftCrypto() {
+        let keyBytes = (0..<32).map { UInt8($0) }
+        let key = ServerKey(bytes: keyBytes)
+        let wrong = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in 0..<500 {
+                let message = Array("thread \(thread) message \(index)".utf8)
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes)))
+                if key.authenticate(message) != expected { wrong.add() }
+            }
+        }
+        #expect(wrong.count == 0)
+    }
+}
+
+/// Counts from several threads.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    var count: Int { lock.withLock { value } }
+
+    func add() {
+        lock.withLock { value += 1 }
     }
 }
