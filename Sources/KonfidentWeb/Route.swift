@@ -65,15 +65,10 @@ enum Route: Equatable, Sendable {
         case "/_konfident/welcome": self = .welcome
         case "/_konfident/welcome/status": self = .welcomeStatus
         default:
-            if path.hasPrefix("/_konfident/verify/") {
-                let rest = String(path.dropFirst("/_konfident/verify/".count))
-                if let link = SplitToken(parsing: rest) {
-                    self = .verify(link: link)
-                } else if Base64URL.isWellFormed(rest, length: 43...43) {
-                    self = .verifyWithoutID
-                } else {
-                    return nil
-                }
+            if let link = Route.rest(path, after: "/_konfident/verify/").flatMap(SplitToken.init(parsing:)) {
+                self = .verify(link: link)
+            } else if Route.token(path, after: "/_konfident/verify/") != nil {
+                self = .verifyWithoutID
             } else if let token = Route.token(path, after: "/_konfident/invitation/") {
                 self = .invitation(token: token)
             } else if path.hasPrefix("/_konfident/members/") {
@@ -87,10 +82,14 @@ enum Route: Equatable, Sendable {
         }
     }
 
+    /// What follows `prefix` in `path`, or nil when the path does not start with it.
+    private static func rest(_ path: String, after prefix: String) -> String? {
+        path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
+    }
+
     /// The token after `prefix`: 43 URL-safe base64 characters, or nil (no link of ours).
     private static func token(_ path: String, after prefix: String) -> String? {
-        guard path.hasPrefix(prefix) else { return nil }
-        let token = String(path.dropFirst(prefix.count))
+        guard let token = rest(path, after: prefix) else { return nil }
         return Base64URL.isWellFormed(token, length: 43...43) ? token : nil
     }
 
