@@ -95,9 +95,10 @@ final class HotWriter: @unchecked Sendable {
     /// takes the place of `wal_autocheckpoint` on this connection). A checkpoint is asked for once
     /// per `backgroundCheckpointFrames` the WAL grows: the WAL keeps its length after a checkpoint
     /// until a commit starts it over, and the commits in between must not ask again.
-    fileprivate func committed(_ database: OpaquePointer?, walFrames frames: Int32) {
+    fileprivate func committed(walFrames frames: Int32) {
         if frames >= Self.inlineCheckpointFrames {
-            _ = sqlite3_wal_checkpoint_v2(database, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            // The committing connection itself: a commit runs with `lock` held.
+            _ = try? connection?.checkpoint()
             return
         }
         if frames < framesAtLastAsk { framesAtLastAsk = 0 }  // it started over
@@ -151,7 +152,7 @@ final class HotWriter: @unchecked Sendable {
 private func hotWriterCommitted(_ context: UnsafeMutableRawPointer?, _ database: OpaquePointer?,
                                 _ name: UnsafePointer<CChar>?, _ frames: Int32) -> Int32 {
     if let context {
-        Unmanaged<HotWriter>.fromOpaque(context).takeUnretainedValue().committed(database, walFrames: frames)
+        Unmanaged<HotWriter>.fromOpaque(context).takeUnretainedValue().committed(walFrames: frames)
     }
     return SQLITE_OK
 }
