@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KonfidentCoreTests", dependencies: ["KonfidentCore", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore"]),
+        .testTarget(name: "KonfidentStoreTests", dependencies: ["KonfidentStore", "TestSupport"]),
         .testTarget(name: "KonfidentWebTests", dependencies: ["KonfidentWeb", "KonfidentStore", "KonfidentCore", "FastCGI", "BankID", "TestSupport"]),
         .testTarget(name: "BankIDTests", dependencies: ["BankID", "FastCGI", "KonfidentCore", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KonfidentStore", "KonfidentCore", "TestSupport"]),

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 @testable import KonfidentCore
 import Testing
+import TestSupport
 
 /// `ServerKey` computes HMAC-SHA256 from its padded key blocks; it must agree with swift-crypto's `HMAC`.
 @Suite struct ServerKeyHMACTests {
@@ -34,7 +35,7 @@ import Testing
     @Test func threadsSigningAtOnceGetTheHMACsOfSwiftCrypto() {
         let keyBytes = (0..<32).map { UInt8($0) }
         let key = ServerKey(bytes: keyBytes)
-        let wrong = Failures()
+        let wrong = Counter()
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for index in 0..<500 {
                 let message = Array("thread \(thread) message \(index)".utf8)
@@ -42,18 +43,6 @@ import Testing
                 if key.authenticate(message) != expected { wrong.add() }
             }
         }
-        #expect(wrong.count == 0)
-    }
-}
-
-/// Counts from several threads.
-private final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    var count: Int { lock.withLock { value } }
-
-    func add() {
-        lock.withLock { value += 1 }
+        #expect(wrong.value == 0)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import KonfidentCore
 @testable import KonfidentStore
 import Testing
+import TestSupport
 
 @Suite struct ConnectionsTests {
     private func walSize(_ path: String) -> Int? {
@@ -163,17 +164,5 @@ import Testing
         let frames = try walFrames(fixture.path)
         #expect(Int(frames) < 3 * before, "\(frames) frames after \(before) sign-ins, \(during) during the checkpoint, \(total) in all")
         #expect(Int(frames) <= 8 * (total - before))
-    }
-}
-
-/// A number several threads count up.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    var value: Int { lock.withLock { count } }
-
-    func add() {
-        lock.withLock { count += 1 }
     }
 }
