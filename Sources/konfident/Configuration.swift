@@ -107,8 +107,10 @@ struct Configuration {
             throw ConfigurationError(description: "KONFIDENT_MAIL_FROM: not an email address (got '\(mailFrom)')")
         }
         sms = value(options.sms, "KONFIDENT_SMS") ?? "file:var/sms.jsonl"
-        guard sms.hasPrefix("file:") || sms.hasPrefix("https://") || sms.hasPrefix("http://") else {
-            throw ConfigurationError(description: "KONFIDENT_SMS: expected file:PATH or the gateway's https:// URL (got '\(sms)')")
+        // Plain http:// only to a gateway on this machine (a development sink, or a local relay
+        // that speaks TLS onwards): the text carries a sign-in link and the request the password.
+        guard sms.hasPrefix("file:") || sms.hasPrefix("https://") || (sms.hasPrefix("http://") && Self.isLoopback(url: sms)) else {
+            throw ConfigurationError(description: "KONFIDENT_SMS: expected file:PATH, the gateway's https:// URL, or http:// to this machine only (got '\(sms)')")
         }
         smsUser = environment["KONFIDENT_SMS_USER"]
         smsPassword = environment["KONFIDENT_SMS_PASSWORD"]
@@ -134,6 +136,14 @@ struct Configuration {
             throw ConfigurationError(description: "KONFIDENT_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical (got '\(level)')")
         }
         logLevel = parsed
+    }
+
+    /// Whether an `http://` URL names this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+    static func isLoopback(url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// `KONFIDENT_BANKID`: `simulator` (the RP URL and the phone app page of `konfident

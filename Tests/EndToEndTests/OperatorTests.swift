@@ -73,6 +73,8 @@ struct OperatorTests {
         ("KONFIDENT_LINK_TTL", "10x"),
         ("KONFIDENT_RATE_LIMITS", "bogus"),
         ("KONFIDENT_MAIL", "ftp://x"),
+        ("KONFIDENT_SMS", "http://sms.example.com/a1/sms"),
+        ("KONFIDENT_SMS", "http://127.0.0.1.example.com/a1/sms"),
         ("KONFIDENT_SESSION_IDLE", "-5m"),
         ("KONFIDENT_BANKID", "http://appapi2.test.bankid.com/rp/v6.0/"),
         ("KONFIDENT_BANKID", "https://appapi2.test.bankid.com/rp/v5.1/"),
