@@ -26,14 +26,9 @@ final class HotReader: @unchecked Sendable {
     @discardableResult
     func checkpoint() throws -> (frames: Int32, copied: Int32) {
         try checkpointer.withLock { connection in
-            if connection == nil {
-                let opened = try ReaderConnection(path: path, readOnly: false)
-                // A connection opens the database file, and finds the WAL, at its first read: a
-                // checkpoint before that sees no WAL and copies nothing (it reports -1 frames).
-                try opened.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
-                connection = opened
-            }
-            return try connection?.checkpoint() ?? (0, 0)
+            let checkpointing = try connection ?? ReaderConnection.forCheckpoints(path: path)
+            connection = checkpointing
+            return try checkpointing.checkpoint()
         }
     }
 
@@ -216,6 +211,15 @@ final class ReaderConnection: @unchecked Sendable {
     func afterEachCommit(_ hook: @escaping @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32,
                          context: UnsafeMutableRawPointer) {
         sqlite3_wal_hook(handle, hook, context)
+    }
+
+    /// A read-write connection for `checkpoint()`. A connection opens the database file, and finds
+    /// the WAL, at its first read: a checkpoint before that sees no WAL and copies nothing (it
+    /// reports -1 frames). So it reads once here.
+    static func forCheckpoints(path: String) throws -> ReaderConnection {
+        let connection = try ReaderConnection(path: path, readOnly: false)
+        try connection.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
+        return connection
     }
 
     /// A passive checkpoint. Returns the frames the WAL held when it began and how many of them are

@@ -40,10 +40,6 @@ import TestSupport
         try again.close()
     }
 
-    private func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    }
-
     /// `Store.checkpoint()` (the delivery worker's, at 4000 frames or every second) copies the WAL into
     /// the database file. Its connection never read anything, and a connection finds the WAL only
     /// at its first read: it used to see none and copy nothing, leaving every checkpoint to a
@@ -70,9 +66,7 @@ import TestSupport
     /// How many frames the WAL holds, read by a checkpoint on a connection of the test's own
     /// (which copies them too: call it last).
     private func walFrames(_ path: String) throws -> Int32 {
-        let connection = try ReaderConnection(path: path, readOnly: false)
-        try connection.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
-        return try connection.checkpoint().frames
+        try ReaderConnection.forCheckpoints(path: path).checkpoint().frames
     }
 
     /// After a checkpoint the WAL starts over in the same file (`journal_size_limit` in
