@@ -4,6 +4,7 @@ import KonfidentCore
 import KonfidentStore
 import Logging
 import Testing
+import TestSupport
 @testable import Delivery
 
 let quietLogger = Logger(label: "konfident.delivery.test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -389,17 +390,16 @@ extension DeliveryFixture {
         let fixture = try DeliveryFixture()
         let worker = fixture.worker(mail: RecordingMail(), clock: TestClock(Self.now))
         let path = fixture.store.path
-        func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
         worker.start()
         usleep(200_000)  // its first look, and the checkpoint of its first second
-        let before = size()
+        let before = fileSize(path)
         for index in 0..<2_500 {
             try fixture.startSignIn("stranger-\(index)@example.se")
         }
         let deadline = Date().addingTimeInterval(10)
-        while size() == before && Date() < deadline { usleep(20_000) }
+        while fileSize(path) == before && Date() < deadline { usleep(20_000) }
         worker.stop()
-        #expect(size() > before, "nothing was copied from the WAL into the database")
+        #expect(fileSize(path) > before, "nothing was copied from the WAL into the database")
     }
 }
 
