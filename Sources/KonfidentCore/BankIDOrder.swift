@@ -3,7 +3,9 @@
 /// A BankID order as the relying party keeps it (DESIGN §1 screen 7): started for one browser,
 /// collected at most every two seconds whatever the number of pages polling it, ended by the
 /// service's final answer, by Cancel or a newer start, and used at most once (a session, or the
-/// proof of an invitation). Pure: the caller passes the time and the collect answers.
+/// proof of an invitation). A collect the service could not answer (maintenance, a network blip)
+/// leaves it pending: the next collect asks again, and only a service that stays unanswered for
+/// `unansweredLimit` seconds ends it. Pure: the caller passes the time and the collect answers.
 public struct BankIDOrder: Sendable, Equatable {
     public enum Purpose: String, Sendable {
         /// "Log in with BankID": completion signs in the member with that personnummer.
@@ -32,6 +34,10 @@ public struct BankIDOrder: Sendable, Equatable {
         case complete(personnummer: String)
         /// An error answer (`errorCode`) or a transport failure (`transport-…`): the order is over.
         case error(code: String)
+        /// No answer about the order this time, in the same terms as `error` (`maintenance`, which
+        /// the guidelines let the RP try again, or a request that did not reach the service): the
+        /// order stays pending unless the service has been unanswered for `unansweredLimit`.
+        case unanswered(code: String)
     }
 
     public enum Failure: Error, Equatable, Sendable {
@@ -46,6 +52,10 @@ public struct BankIDOrder: Sendable, Equatable {
     /// An order the service never finished counts as expired after this: BankID orders live
     /// 3 minutes; the margin covers a collect in flight.
     public static let lifetime: Int64 = 200
+    /// How long collects may go unanswered before the order ends with the last failure: a blip of
+    /// a few seconds (one or two collects) passes unnoticed, an outage shows its message within
+    /// about ten seconds instead of leaving the page waiting for the whole lifetime.
+    public static let unansweredLimit: Int64 = 10
 
     public var state: State
     public let startedAt: Int64
@@ -55,15 +65,19 @@ public struct BankIDOrder: Sendable, Equatable {
     public var errorCode: String?
     /// The identity of a complete order (12 digits).
     public var personnummer: String?
+    /// The time of the first of the collects that went unanswered since the last answer; nil when
+    /// the last collect was answered.
+    public var unansweredSince: Int64?
 
     public init(state: State = .pending, startedAt: Int64, collectedAt: Int64? = nil, hintCode: String? = nil,
-                errorCode: String? = nil, personnummer: String? = nil) {
+                errorCode: String? = nil, personnummer: String? = nil, unansweredSince: Int64? = nil) {
         self.state = state
         self.startedAt = startedAt
         self.collectedAt = collectedAt
         self.hintCode = hintCode
         self.errorCode = errorCode
         self.personnummer = personnummer
+        self.unansweredSince = unansweredSince
     }
 
     /// What the pages see: a pending order past its lifetime is expired (its secrets are gone).
@@ -98,7 +112,19 @@ public struct BankIDOrder: Sendable, Equatable {
     public mutating func record(_ outcome: CollectOutcome, at now: Int64) {
         guard state == .pending else { return }
         collectedAt = now
+        if case let .unanswered(code) = outcome {
+            let since = unansweredSince ?? now
+            unansweredSince = since
+            if now - since >= Self.unansweredLimit {
+                errorCode = code
+                state = .failed
+            }
+            return
+        }
+        unansweredSince = nil
         switch outcome {
+        case .unanswered:
+            return
         case let .pending(hint):
             hintCode = hint
         case let .failed(hint):

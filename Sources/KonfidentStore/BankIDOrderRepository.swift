@@ -29,7 +29,7 @@ public struct StoredBankIDOrder: Sendable, Equatable {
         ip = row["ip"]
         order = BankIDOrder(state: BankIDOrder.State(rawValue: row["state"]) ?? .cancelled, startedAt: row["started_at"],
                             collectedAt: row["collected_at"], hintCode: row["hint_code"], errorCode: row["error_code"],
-                            personnummer: row["personnummer"])
+                            personnummer: row["personnummer"], unansweredSince: row["unanswered_since"])
     }
 }
 
@@ -169,10 +169,11 @@ extension Store {
         let order = stored.order
         try db.cachedStatement(sql: """
             UPDATE bankid_order SET state = ?, hint_code = ?, error_code = ?, personnummer = ?, collected_at = ?,
-                                    sealed = CASE WHEN ? THEN sealed ELSE NULL END, member_id = COALESCE(?, member_id)
+                                    unanswered_since = ?, sealed = CASE WHEN ? THEN sealed ELSE NULL END,
+                                    member_id = COALESCE(?, member_id)
             WHERE id = ?
             """).execute(arguments: [order.state.rawValue, order.hintCode, order.errorCode, order.personnummer,
-                                     order.collectedAt, order.needsSecrets, memberID, stored.id])
+                                     order.collectedAt, order.unansweredSince, order.needsSecrets, memberID, stored.id])
     }
 
     /// A complete sign-in order, used once: the member with the order's personnummer is signed in

@@ -214,6 +214,11 @@ enum Schema {
         migrator.registerMigration("v8 attempt cookies name their attempt") { db in
             try db.execute(sql: "DROP INDEX attempt_by_browser")
         }
+        // A collect the service did not answer no longer ends the order at once (`BankIDOrder`):
+        // the time of the first unanswered one is kept until an answer comes.
+        migrator.registerMigration("v9 BankID collects that went unanswered") { db in
+            try db.execute(sql: "ALTER TABLE bankid_order ADD COLUMN unanswered_since INTEGER")
+        }
         return migrator
     }()
 }

@@ -164,6 +164,31 @@ struct BankIDSignInTests {
         #expect(try person.follow(again).hasButton("Cancel"))
     }
 
+    @Test func aCollectDuringMaintenanceKeepsThePageWaitingAndTheSignInCompletes() throws {
+        let (stack, simulator) = try stacks()
+        defer { stack.stop(); simulator.stop() }
+        let admin = Browser(stack)
+        try stack.signIn(admin)
+        let members = try admin.get("/_konfident/members")
+        #expect(try admin.submit(members, button: "Invite", [("method", "bankid"), ("email", ""), ("phone", ""),
+                                                             ("personnummer", Self.member), ("role", "general")]).status == 303)
+        let person = Browser(stack)
+        let waiting = try person.follow(try startBankID(person))
+        #expect(waiting.hasButton("Cancel"))
+        // The next RP call, the collect due in two to three seconds, gets 503 maintenance.
+        #expect(try simulator.curl("/app/inject", form: [("errorCode", "maintenance")]).status == 200)
+        let order = try #require(try simulator.orders().first)
+        #expect(try simulator.curl("/app/open-autostart", form: [("autostarttoken", order.autoStartToken),
+                                                                   ("personalNumber", Self.member)]).status == 200)
+        let signedIn = try Self.waitForOutcome(person)
+        #expect(signedIn.status == 303)
+        #expect(signedIn.header("Location") == "/")
+        #expect(try person.follow(signedIn).shows("19990807-****"))
+        let collects = try simulator.recordedCalls().filter { $0.path.hasSuffix("/collect") }.map(\.status)
+        #expect(collects.contains(503), "collect answers \(collects)")
+        #expect(collects.last == 200)
+    }
+
     @Test func invitedByEmailProvesThePersonnummerThenFinishes() throws {
         let (stack, simulator) = try stacks()
         defer { stack.stop(); simulator.stop() }

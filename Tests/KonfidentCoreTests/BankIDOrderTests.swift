@@ -59,6 +59,48 @@ import Testing
         #expect(order.errorCode == "maintenance")
     }
 
+    @Test func anUnansweredCollectKeepsTheOrderUntilTheLimit() {
+        var order = BankIDOrder(startedAt: Self.start)
+        order.record(.pending(hint: "outstandingTransaction"), at: Self.start + 3)
+        order.record(.unanswered(code: "transport-connect"), at: Self.start + 6)
+        #expect(order.state == .pending)
+        #expect(order.unansweredSince == Self.start + 6)
+        #expect(order.errorCode == nil)
+        #expect(order.hintCode == "outstandingTransaction")
+        #expect(order.needsSecrets)
+        #expect(!order.isDueForCollect(at: Self.start + 8))
+        #expect(order.isDueForCollect(at: Self.start + 9))
+        order.record(.unanswered(code: "maintenance"), at: Self.start + 9)
+        #expect(order.state == .pending)
+        #expect(order.unansweredSince == Self.start + 6)
+        // An answer ends the streak: the next failure starts a new one.
+        order.record(.pending(hint: "userSign"), at: Self.start + 12)
+        #expect(order.unansweredSince == nil)
+        #expect(order.hintCode == "userSign")
+        let streak = Self.start + 15
+        order.record(.unanswered(code: "transport-timeout"), at: streak)
+        order.record(.unanswered(code: "transport-timeout"), at: streak + BankIDOrder.unansweredLimit - 1)
+        #expect(order.state == .pending)
+        order.record(.unanswered(code: "maintenance"), at: streak + BankIDOrder.unansweredLimit)
+        #expect(order.state == .failed)
+        #expect(order.errorCode == "maintenance")
+        #expect(!order.needsSecrets)
+        // A finished order keeps its answer.
+        order.record(.complete(personnummer: "199908072391"), at: streak + 20)
+        #expect(order.state == .failed)
+        #expect(order.personnummer == nil)
+    }
+
+    @Test func anUnansweredCollectBeforeCompletionLosesNothing() {
+        var order = BankIDOrder(startedAt: Self.start)
+        order.record(.unanswered(code: "transport-timeout"), at: Self.start + 3)
+        order.record(.complete(personnummer: "199908072391"), at: Self.start + 6)
+        #expect(order.state == .complete)
+        #expect(order.personnummer == "199908072391")
+        #expect(order.unansweredSince == nil)
+        #expect(order.errorCode == nil)
+    }
+
     @Test func pendingExpiresAfterItsLifetime() {
         let order = BankIDOrder(startedAt: Self.start)
         #expect(order.status(at: Self.start + BankIDOrder.lifetime - 1) == .pending)

@@ -51,6 +51,30 @@ import Testing
         #expect(reread?.order.state == .cancelled)
     }
 
+    @Test func anUnansweredStreakIsKeptUntilAnAnswerAndAuditedWhenItEndsTheOrder() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        let stored = try order(fixture, workspace)
+        let blip = try fixture.store.recordCollect(orderID: stored.id, .unanswered(code: "transport-timeout"), at: Self.now)
+        #expect(blip.order.unansweredSince == Self.now)
+        #expect(blip.order.state == .pending)
+        #expect(blip.sealed == [1, 2, 3])
+        let answered = try fixture.store.recordCollect(orderID: stored.id, .pending(hint: "started"), at: Self.now + 3)
+        #expect(answered.order.unansweredSince == nil)
+        _ = try fixture.store.recordCollect(orderID: stored.id, .unanswered(code: "maintenance"), at: Self.now + 6)
+        let reread = try fixture.store.bankIDOrder(browserHash: Secret.hash([1]), workspaceID: workspace.id)
+        #expect(reread?.order.unansweredSince == Self.now + 6)
+        let ended = try fixture.store.recordCollect(orderID: stored.id, .unanswered(code: "maintenance"),
+                                                   at: Self.now + 6 + BankIDOrder.unansweredLimit)
+        #expect(ended.order.state == .failed)
+        #expect(ended.order.errorCode == "maintenance")
+        #expect(ended.sealed == nil)
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE event = 'bankid-order' AND outcome = 'failed'") == 1)
+        #expect(try fixture.count("""
+            SELECT COUNT(*) FROM audit WHERE event = 'bankid-order' AND outcome = 'failed' AND detail = 'order \(stored.id) maintenance'
+            """) == 1)
+    }
+
     @Test func abandonedOrdersLoseTheirSecretsAtTheNextStart() throws {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()

@@ -17,6 +17,8 @@ final class InProcessRelyingParty: RelyingParty, @unchecked Sendable {
         var cancels = 0
         var auths: [AuthRequest] = []
         var transportFailure: RPTransportError?
+        /// What every collect throws while it is set (the service unreachable or in maintenance).
+        var collectFailure: (any Error & Sendable)?
     }
     let book = Mutex(Book())
     let clock: TestClock
@@ -36,6 +38,7 @@ final class InProcessRelyingParty: RelyingParty, @unchecked Sendable {
     func collect(orderRef: String) throws -> CollectResponse {
         try book.withLock { book in
             book.collects += 1
+            if let failure = book.collectFailure { throw failure }
             return try book.orders.collect(orderRef: orderRef, now: now).get()
         }
     }
@@ -343,6 +346,83 @@ extension Reply {
         #expect(page.status == 503)
         #expect(page.text.contains("Internal error. Please try again."))
         #expect(!page.text.contains("refused"))
+    }
+
+    /// Starts an order in a new browser, approved by the member on the phone but not yet collected.
+    func approvedOrder(_ app: TestApp, _ party: InProcessRelyingParty) throws -> Client {
+        _ = try addBankIDMember(app, Self.member)
+        let client = app.client()
+        client.get("/_konfident/bankid")
+        client.submit("/_konfident/bankid")
+        try party.scanAndApprove(try payload(app, client), as: Self.member)
+        return client
+    }
+
+    @Test(arguments: [RPTransportError.Kind.connect, .timeout, .other])
+    func aCollectWithoutAnswerKeepsWaitingAndTheNextOneSignsIn(kind: RPTransportError.Kind) throws {
+        let (app, party) = try bankIDApp()
+        let client = try approvedOrder(app, party)
+        party.book.withLock { $0.collectFailure = RPTransportError(kind: kind, curlCode: 7, message: "no route to host") }
+        let blip = client.get("/_konfident/bankid/status")
+        #expect(blip.text.hasPrefix(#"{"state":"pending""#))
+        let page = client.get("/_konfident/bankid")
+        #expect(page.status == 200)
+        #expect(page.qrSVG != nil)
+        #expect(!page.text.contains("no route to host"))
+        #expect(party.collects == 1)
+        party.book.withLock { $0.collectFailure = nil }
+        app.clock.advance(by: BankIDOrder.collectInterval)
+        let done = client.get("/_konfident/bankid")
+        #expect(done.status == 303)
+        #expect(client.isSignedIn)
+    }
+
+    @Test func maintenanceDuringACollectIsAskedAgain() throws {
+        let (app, party) = try bankIDApp()
+        let client = try approvedOrder(app, party)
+        party.book.withLock { $0.orders.injectError(.maintenance) }
+        #expect(client.get("/_konfident/bankid/status").text.hasPrefix(#"{"state":"pending""#))
+        app.clock.advance(by: BankIDOrder.collectInterval)
+        #expect(client.get("/_konfident/bankid/status").text == #"{"state":"complete","message":""}"#)
+        #expect(client.get("/_konfident/bankid").status == 303)
+        #expect(client.isSignedIn)
+        #expect(party.collects == 2)
+    }
+
+    @Test func anOutageEndsTheOrderWithItsMessageAfterTheLimit() throws {
+        let (app, party) = try bankIDApp()
+        let client = try approvedOrder(app, party)
+        party.book.withLock { $0.collectFailure = RPTransportError(kind: .connect, curlCode: 7, message: "refused") }
+        var waited: Int64 = 0
+        while waited < BankIDOrder.unansweredLimit {
+            #expect(client.get("/_konfident/bankid/status").text.hasPrefix(#"{"state":"pending""#))
+            app.clock.advance(by: BankIDOrder.collectInterval)
+            waited += BankIDOrder.collectInterval
+        }
+        let status = client.get("/_konfident/bankid/status")
+        #expect(status.text == #"{"state":"failed","message":"Internal error. Please try again."}"#)  // RFA5
+        #expect(party.collects == Int(waited / BankIDOrder.collectInterval) + 1)
+        let page = client.get("/_konfident/bankid")
+        #expect(page.status == 200)
+        #expect(page.text.contains("Internal error. Please try again."))
+        #expect(page.text.range(of: #"<button[^>]*>Try again</button>"#, options: .regularExpression) != nil)
+        #expect(!page.text.contains("refused"))
+        #expect(!client.isSignedIn)
+        // The service is back: the ended order stays ended, Try again starts a new one.
+        party.book.withLock { $0.collectFailure = nil }
+        app.clock.advance(by: BankIDOrder.collectInterval)
+        #expect(client.get("/_konfident/bankid").text.contains("Internal error. Please try again."))
+        #expect(!client.isSignedIn)
+    }
+
+    @Test func aCertificateTheClientRefusesEndsTheOrderAtOnce() throws {
+        let (app, party) = try bankIDApp()
+        let client = try approvedOrder(app, party)
+        party.book.withLock { $0.collectFailure = RPTransportError(kind: .tls, curlCode: 60, message: "unknown CA") }
+        let status = client.get("/_konfident/bankid/status")
+        #expect(status.text.hasPrefix(#"{"state":"failed""#))
+        #expect(!status.text.contains("unknown CA"))
+        #expect(party.collects == 1)
     }
 
     @Test func badPersonnummerIsRefusedWithTheForm() throws {

@@ -9,8 +9,12 @@ import KonfidentStore
 /// An order belongs to the browser that started it (a cookie; only its hash is stored, and it keys
 /// the sealing of the order's QR and autostart secrets). Whoever polls, the service is asked at most
 /// every two seconds per order (`Store.claimCollect`). A new start or Cancel cancels the browser's
-/// pending order at the service. Any error answer or transport failure ends the order with the RFA
-/// message of the guidelines and Try again.
+/// pending order at the service. An error answer ends the order with the RFA message of the
+/// guidelines and Try again; so does a failed TLS handshake (a certificate problem does not heal by
+/// asking again). Maintenance (which the guidelines let the RP try again) and a request that did not
+/// reach the service or got no answer leave the order pending: the next collect asks again, and the
+/// order ends with that failure's message only when collects have gone unanswered for
+/// `BankIDOrder.unansweredLimit` seconds.
 extension Application {
     private func bankIDSettings() throws -> BankIDSettings {
         guard let bankID = settings.bankID else {
@@ -274,10 +278,12 @@ extension Application {
             }
         } catch let error as RPError {
             logger.warning("BankID collect refused", metadata: ["errorCode": "\(error.errorCode)", "details": "\(error.details)"])
-            outcome = .error(code: error.errorCode.rawValue)
+            let code = error.errorCode.rawValue
+            outcome = error.errorCode.isRetryable ? .unanswered(code: code) : .error(code: code)
         } catch let error as RPTransportError {
             logger.error("BankID collect failed", metadata: ["error": "\(error)"])
-            outcome = .error(code: Self.transportFailure + error.kind.rawValue)
+            let code = Self.transportFailure + error.kind.rawValue
+            outcome = error.kind == .tls ? .error(code: code) : .unanswered(code: code)
         }
         return try store.recordCollect(orderID: stored.id, outcome, at: context.now)
     }
