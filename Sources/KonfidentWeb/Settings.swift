@@ -20,7 +20,8 @@ public struct Settings: Sendable {
 
 /// How the responder reaches BankID.
 public struct BankIDSettings: Sendable {
-    /// The RP API v6.0 service: `RPClient` (mutual TLS) in production and with the simulator.
+    /// The RP API v6.0 service: `RPClient` (mutual TLS) behind a `PausingRelyingParty`, in
+    /// production and with the simulator.
     public var service: any RelyingParty
     /// With `KONFIDENT_BANKID=simulator`: the simulated phone app's page, which the BankID pages
     /// link to so that a demo needs no phone. Nil with the real service.

@@ -177,7 +177,7 @@ struct Configuration {
             files.append(path)
         }
         let client = RPClient(baseURL: url, certificate: files[0], key: files[1], ca: files[2], timeout: 10, connectTimeout: 5)
-        return BankIDSettings(service: client, simulatorApp: simulatorApp)
+        return BankIDSettings(service: PausingRelyingParty(client), simulatorApp: simulatorApp)
     }
 
     func mailTransport() throws(ConfigurationError) -> any MailTransport {
