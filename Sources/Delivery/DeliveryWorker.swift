@@ -6,7 +6,8 @@ import Logging
 /// Sends what the outbox holds, with retries and exponential back-off, in batches: up to
 /// `batchSize` messages claimed in one transaction and recorded in one when they are done. Runs
 /// as a thread inside `serve`, or once from `konfident deliver --once` (cron, for CGI
-/// installations).
+/// installations). Between batches it keeps the store tidy: a checkpoint when the WAL grew long,
+/// and once an hour the deletions of `Retention`.
 public final class DeliveryWorker: @unchecked Sendable {
     let store: Store
     let composer: MessageComposer
@@ -31,10 +32,15 @@ public final class DeliveryWorker: @unchecked Sendable {
     private var checkpointWanted = false
     /// The time of the last checkpoint; the delivering thread's alone.
     private var lastCheckpoint: Int64 = 0
+    /// What `purgeIfDue` deletes, and when it next looks; the delivering thread's alone.
+    let retention: Retention
+    private var nextPurge: Int64 = 0
 
     public init(store: Store, composer: MessageComposer, mail: any MailTransport, sms: (any SMSTransport)?,
-                clock: any Clock = SystemClock(), logger: Logger, maximumTries: Int = 12) {
+                clock: any Clock = SystemClock(), logger: Logger, maximumTries: Int = 12,
+                retention: Retention = Retention()) {
         self.store = store
+        self.retention = retention
         self.composer = composer
         self.mail = mail
         self.sms = sms
@@ -141,6 +147,47 @@ public final class DeliveryWorker: @unchecked Sendable {
         }
     }
 
+    /// Seconds between two looks for what `Retention` deletes.
+    public static let purgeInterval: Int64 = 3_600
+    /// Rounds of `Store.purge` in one turn of the worker, between two looks at the outbox: a
+    /// backlog (the first purge of an old database) is deleted over several turns, and messages
+    /// keep going out meanwhile.
+    public static let purgeRoundsPerTurn = 20
+
+    /// Deletes what `Retention` says is no longer needed, when an hour has passed since the last
+    /// look; returns whether rows are left for the next turn. One log line for what a look deleted.
+    @discardableResult
+    public func purgeIfDue(rounds: Int = DeliveryWorker.purgeRoundsPerTurn) -> Bool {
+        let now = clock.now()
+        guard now >= nextPurge else { return false }
+        var deleted = PurgeCounts()
+        var more = false
+        do {
+            for _ in 0..<rounds where !isStopping {
+                let round = try store.purge(retention, at: now)
+                deleted.attempts += round.attempts
+                deleted.messages += round.messages
+                deleted.bankIDOrders += round.bankIDOrders
+                deleted.sessions += round.sessions
+                deleted.rateLimits += round.rateLimits
+                more = round.total > 0
+                if !more { break }
+            }
+        } catch {
+            logger.error("purge failed", metadata: ["error": "\(error)"])
+            more = false
+        }
+        if !more { nextPurge = now + Self.purgeInterval }
+        if deleted.total > 0 {
+            logger.info("purged", metadata: [
+                "attempts": "\(deleted.attempts)", "messages": "\(deleted.messages)",
+                "bankIDOrders": "\(deleted.bankIDOrders)", "sessions": "\(deleted.sessions)",
+                "rateLimits": "\(deleted.rateLimits)",
+            ])
+        }
+        return more
+    }
+
     /// A passive checkpoint when a commit left the WAL long (4000 frames, `Store.whenWALGrows`) or
     /// a second has passed since the last one: on the worker's thread, so that request threads
     /// neither wait for it nor find a WAL so long that their commit checkpoints itself.
@@ -164,16 +211,17 @@ public final class DeliveryWorker: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Starts the worker thread: it delivers when woken and at least once a second, and checkpoints
-    /// the WAL when a commit left it long and at least once a second.
+    /// Starts the worker thread: it delivers when woken and at least once a second, checkpoints
+    /// the WAL when a commit left it long and at least once a second, and purges once an hour.
     public func start() {
         store.whenWALGrows { [weak self] in self?.walGrew() }
         let thread = Thread { [self] in
             while !isStopping {
                 deliverDue()
+                let purging = purgeIfDue()
                 checkpointIfDue()
                 condition.lock()
-                if !woken && !stopping && !checkpointWanted {
+                if !woken && !stopping && !checkpointWanted && !purging {
                     idle = true
                     _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
                     idle = false

@@ -299,6 +299,11 @@ final class ReaderConnection: @unchecked Sendable {
         sqlite3_last_insert_rowid(handle)
     }
 
+    /// The rows the last INSERT, UPDATE or DELETE on this connection changed.
+    var changes: Int {
+        Int(sqlite3_changes(handle))
+    }
+
     /// Ends an open transaction without its changes; nothing to do when SQLite already ended it.
     func rollback() {
         guard sqlite3_get_autocommit(handle) == 0 else { return }

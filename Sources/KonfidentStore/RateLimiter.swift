@@ -63,13 +63,6 @@ extension Store {
     static func countSMS(_ connection: ReaderConnection, phone: String, policy: RateLimitPolicy, at now: Int64) throws {
         try count(connection, smsKeys(phone), policy: policy, at: now)
     }
-
-    /// Drops counters whose window ended long ago; the delivery worker calls it now and then.
-    public func pruneRateLimits(olderThan cutoff: Int64) throws {
-        try write { db in
-            try db.execute(sql: "DELETE FROM rate_limit WHERE window_start < ?", arguments: [cutoff])
-        }
-    }
 }
 
 /// The statements shared by GRDB's writer and the raw write connection, written once.

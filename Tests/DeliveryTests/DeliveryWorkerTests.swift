@@ -38,6 +38,43 @@ extension DeliveryFixture {
         #expect(DeliveryWorker.backOff(afterTries: Int.max) == 600)
     }
 
+    @Test func purgesOnceAnHourWhatRetentionNoLongerKeeps() throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("anna@example.se")
+        let month: Int64 = 31 * 86_400
+        let clock = TestClock(Self.now - month)
+        let worker = fixture.worker(mail: RecordingMail(), clock: clock)
+        let first = try fixture.startSignIn("anna@example.se", at: clock.now())
+        #expect(worker.deliverDue() == 1)
+        #expect(!worker.purgeIfDue())  // nothing is old yet: the next look is in an hour
+        clock.advance(by: month)
+        let second = try fixture.startSignIn("anna@example.se", at: Self.now - month + 1)
+        #expect(!worker.purgeIfDue())
+        #expect(try fixture.store.attempt(id: first.id) == nil)
+        #expect(try fixture.store.attempt(id: second.id) == nil)
+        // The second attempt's mail was never sent (no worker turn since): it stays in the outbox.
+        #expect(try fixture.states() == ["pending"])
+        let third = try fixture.startSignIn("anna@example.se", at: Self.now - month + 2)
+        clock.advance(by: DeliveryWorker.purgeInterval - 1)
+        worker.purgeIfDue()
+        #expect(try fixture.store.attempt(id: third.id) != nil)
+        clock.advance(by: 1)
+        worker.purgeIfDue()
+        #expect(try fixture.store.attempt(id: third.id) == nil)
+    }
+
+    @Test func aBacklogIsPurgedOverSeveralTurns() throws {
+        let fixture = try DeliveryFixture()
+        let clock = TestClock(Self.now)
+        for index in 0..<(2 * Retention.batchSize + 1) {
+            try fixture.startSignIn("stranger\(index)@example.se", at: Self.now - 31 * 86_400)
+        }
+        let worker = fixture.worker(mail: RecordingMail(), clock: clock)
+        #expect(worker.purgeIfDue(rounds: 2))
+        #expect(!worker.purgeIfDue(rounds: 2))
+        #expect(!worker.purgeIfDue(rounds: 2))
+    }
+
     @Test func dueMessageIsSentOnceAndMarkedSent() throws {
         let fixture = try DeliveryFixture()
         try fixture.member("anna@example.se")

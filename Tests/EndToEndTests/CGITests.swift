@@ -118,5 +118,21 @@ struct CGITests {
         #expect(auth.header("X-Konfident-Member") == "carl@cgi.example")
         #expect(auth.header("X-Konfident-Role") == "general")
         #expect(try carl.get(link).status == 410)
+
+        // A month later (the rows made 31 days older), cron's `deliver --once` deletes the attempt
+        // with its IP address and user agent, and the sent mail's row; the member, the live session
+        // and the audit log stay.
+        let audit = try stack.sql("SELECT count(*) FROM audit")
+        _ = try stack.sql("UPDATE sign_in_attempt SET created_at = created_at - 31 * 86400")
+        _ = try stack.sql("UPDATE outbox SET created_at = created_at - 31 * 86400")
+        let purge = try stack.konfident(["deliver", "--once"], environment: ["KONFIDENT_MAIL": "maildir:" + mailFolder])
+        #expect(purge.status == 0, "\(purge.error)")
+        #expect(purge.error.contains("purged"), "\(purge.error)")
+        #expect(try stack.sql("SELECT count(*) FROM sign_in_attempt") == "0")
+        #expect(try stack.sql("SELECT count(*) FROM outbox") == "0")
+        #expect(try stack.sql("SELECT count(*) FROM audit") == audit)
+        #expect(try stack.sql("SELECT count(*) FROM member WHERE email = 'carl@cgi.example'") == "1")
+        #expect(try carl.get(Self.prefix + "/_konfident/auth").status == 204)
+        #expect(try carl.get(link).status == 410)
     }
 }

@@ -350,15 +350,4 @@ import Testing
         #expect(hit?.ip == "203.0.113.5")
         #expect(hit?.at == Self.now + 1)
     }
-
-    @Test func oldCountersArePruned() throws {
-        let fixture = try StoreFixture()
-        let workspace = try fixture.workspace()
-        _ = try fixture.startSignIn(try fixture.request(workspace, email: "eve@example.se", policy: .defaults))
-        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit") == 2)
-        try fixture.store.pruneRateLimits(olderThan: Self.now - 3_600)
-        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit") == 2)
-        try fixture.store.pruneRateLimits(olderThan: Self.now + 3_600)
-        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit") == 0)
-    }
 }
