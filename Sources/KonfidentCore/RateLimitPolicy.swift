@@ -11,7 +11,9 @@ public enum RateLimitKind: String, CaseIterable, Sendable, Hashable {
     case smscountry
 }
 
-/// At most `count` attempts in any window of `windowSeconds`.
+/// At most `count` attempts in each window of `windowSeconds`. The windows are fixed: they start at
+/// whole multiples of `windowSeconds` since 1970, so around the end of one up to twice `count`
+/// attempts can come close together (README, "Rate limits").
 public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     public let count: Int
     public let windowSeconds: Int64
