@@ -112,19 +112,16 @@ public struct BankIDOrder: Sendable, Equatable {
     public mutating func record(_ outcome: CollectOutcome, at now: Int64) {
         guard state == .pending else { return }
         collectedAt = now
-        if case let .unanswered(code) = outcome {
-            let since = unansweredSince ?? now
+        let streak = unansweredSince
+        unansweredSince = nil
+        switch outcome {
+        case let .unanswered(code):
+            let since = streak ?? now
             unansweredSince = since
             if now - since >= Self.unansweredLimit {
                 errorCode = code
                 state = .failed
             }
-            return
-        }
-        unansweredSince = nil
-        switch outcome {
-        case .unanswered:
-            return
         case let .pending(hint):
             hintCode = hint
         case let .failed(hint):

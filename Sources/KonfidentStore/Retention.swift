@@ -44,20 +44,22 @@ public struct PurgeCounts: Sendable, Equatable {
 enum RetentionSQL {
     // Attempts, messages and orders get their ids in the order they are made, so the oldest are
     // the first rows by id: each round looks at the first `batchSize` rows (no index on their
-    // times is needed) and deletes those old enough. The newest row is never among them, so an id
-    // is never given out again.
+    // times is needed) and deletes those old enough. The newest row stays whatever its age:
+    // SQLite gives a new row the largest id plus one, so no id is ever given out again.
     static let attempts = """
         DELETE FROM sign_in_attempt WHERE id IN (
-            SELECT id FROM (SELECT id, created_at FROM sign_in_attempt ORDER BY id LIMIT ?2) WHERE created_at < ?1)
+            SELECT id FROM (SELECT id, created_at FROM sign_in_attempt ORDER BY id LIMIT ?2)
+            WHERE created_at < ?1 AND id < (SELECT max(id) FROM sign_in_attempt))
         """
     static let messages = """
         DELETE FROM outbox WHERE id IN (
             SELECT id FROM (SELECT id, created_at, state FROM outbox ORDER BY id LIMIT ?2)
-            WHERE created_at < ?1 AND state NOT IN ('pending', 'sending'))
+            WHERE created_at < ?1 AND state NOT IN ('pending', 'sending') AND id < (SELECT max(id) FROM outbox))
         """
     static let bankIDOrders = """
         DELETE FROM bankid_order WHERE id IN (
-            SELECT id FROM (SELECT id, started_at FROM bankid_order ORDER BY id LIMIT ?2) WHERE started_at < ?1)
+            SELECT id FROM (SELECT id, started_at FROM bankid_order ORDER BY id LIMIT ?2)
+            WHERE started_at < ?1 AND id < (SELECT max(id) FROM bankid_order))
         """
     // Sessions and rate-limit windows are keyed by hashes and keys in no order of time; both tables
     // hold only what is live or recent once they were purged.

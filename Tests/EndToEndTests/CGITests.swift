@@ -119,17 +119,22 @@ struct CGITests {
         #expect(auth.header("X-Konfident-Role") == "general")
         #expect(try carl.get(link).status == 410)
 
-        // A month later (the rows made 31 days older), cron's `deliver --once` deletes the attempt
-        // with its IP address and user agent, and the sent mail's row; the member, the live session
-        // and the audit log stay.
-        let audit = try stack.sql("SELECT count(*) FROM audit")
+        // A month later (the rows made 31 days older) Carl signs in again from another browser;
+        // cron's `deliver --once` sends the new mail and deletes the old attempt with its IP address
+        // and user agent, and the old mail's row. The member, the live session and the audit log stay.
         _ = try stack.sql("UPDATE sign_in_attempt SET created_at = created_at - 31 * 86400")
         _ = try stack.sql("UPDATE outbox SET created_at = created_at - 31 * 86400")
+        let oldAttempt = try stack.sql("SELECT id FROM sign_in_attempt")
+        #expect(try Browser(stack, host: "cgi").pressNext("carl@cgi.example", home: Self.prefix + "/").status == 303)
+        let audit = try stack.sql("SELECT count(*) FROM audit")
         let purge = try stack.konfident(["deliver", "--once"], environment: ["KONFIDENT_MAIL": "maildir:" + mailFolder])
         #expect(purge.status == 0, "\(purge.error)")
+        #expect(purge.output.contains("1 message"))
         #expect(purge.error.contains("purged"), "\(purge.error)")
-        #expect(try stack.sql("SELECT count(*) FROM sign_in_attempt") == "0")
-        #expect(try stack.sql("SELECT count(*) FROM outbox") == "0")
+        #expect(try stack.sql("SELECT count(*) FROM sign_in_attempt WHERE id = \(oldAttempt)") == "0")
+        #expect(try stack.sql("SELECT count(*) FROM sign_in_attempt") == "1")
+        #expect(try stack.sql("SELECT state FROM outbox") == "sent")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mailFolder + "/new").count == 2)
         #expect(try stack.sql("SELECT count(*) FROM audit") == audit)
         #expect(try stack.sql("SELECT count(*) FROM member WHERE email = 'carl@cgi.example'") == "1")
         #expect(try carl.get(Self.prefix + "/_konfident/auth").status == 204)

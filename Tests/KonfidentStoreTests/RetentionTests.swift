@@ -94,8 +94,13 @@ import Testing
                                         at: Self.old + Int64(index))
         }
         #expect(try fixture.store.purge(Retention(), at: Self.now).attempts == Retention.batchSize)
-        #expect(try fixture.store.purge(Retention(), at: Self.now).attempts == 20)
+        #expect(try fixture.store.purge(Retention(), at: Self.now).attempts == 19)
         #expect(try fixture.store.purge(Retention(), at: Self.now).total == 0)
+        // The newest stays, old as it is, so that its id is not given out again.
+        #expect(try fixture.count("SELECT COUNT(*) FROM sign_in_attempt") == 1)
+        #expect(try fixture.count("SELECT created_at FROM sign_in_attempt") == Int(Self.old) + total - 1)
+        let (next, _) = try fixture.startSignIn(try fixture.request(workspace, email: "y@example.se"))
+        #expect(next.id == Int64(total) + 1)
     }
 
     @Test func longerRateLimitWindowsAreKeptWhileTheyCount() throws {
