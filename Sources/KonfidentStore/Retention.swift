@@ -46,21 +46,17 @@ enum RetentionSQL {
     // the first rows by id: each round looks at the first `batchSize` rows (no index on their
     // times is needed) and deletes those old enough. The newest row stays whatever its age:
     // SQLite gives a new row the largest id plus one, so no id is ever given out again.
-    static let attempts = """
-        DELETE FROM sign_in_attempt WHERE id IN (
-            SELECT id FROM (SELECT id, created_at FROM sign_in_attempt ORDER BY id LIMIT ?2)
-            WHERE created_at < ?1 AND id < (SELECT max(id) FROM sign_in_attempt))
+    static func oldestRows(_ table: String, madeAt column: String, alsoWhere condition: String = "") -> String {
         """
-    static let messages = """
-        DELETE FROM outbox WHERE id IN (
-            SELECT id FROM (SELECT id, created_at, state FROM outbox ORDER BY id LIMIT ?2)
-            WHERE created_at < ?1 AND state NOT IN ('pending', 'sending') AND id < (SELECT max(id) FROM outbox))
+        DELETE FROM \(table) WHERE id IN (
+            SELECT id FROM (SELECT * FROM \(table) ORDER BY id LIMIT ?2)
+            WHERE \(column) < ?1 \(condition) AND id < (SELECT max(id) FROM \(table)))
         """
-    static let bankIDOrders = """
-        DELETE FROM bankid_order WHERE id IN (
-            SELECT id FROM (SELECT id, started_at FROM bankid_order ORDER BY id LIMIT ?2)
-            WHERE started_at < ?1 AND id < (SELECT max(id) FROM bankid_order))
-        """
+    }
+    static let attempts = oldestRows("sign_in_attempt", madeAt: "created_at")
+    static let messages = oldestRows("outbox", madeAt: "created_at", alsoWhere: "AND state NOT IN ('pending', 'sending')")
+    static let bankIDOrders = oldestRows("bankid_order", madeAt: "started_at")
+
     // Sessions and rate-limit windows are keyed by hashes and keys in no order of time; both tables
     // hold only what is live or recent once they were purged.
     static let sessions = """
