@@ -165,11 +165,7 @@ public final class DeliveryWorker: @unchecked Sendable {
         do {
             for _ in 0..<rounds where !isStopping {
                 let round = try store.purge(retention, at: now)
-                deleted.attempts += round.attempts
-                deleted.messages += round.messages
-                deleted.bankIDOrders += round.bankIDOrders
-                deleted.sessions += round.sessions
-                deleted.rateLimits += round.rateLimits
+                deleted += round
                 more = round.total > 0
                 if !more { break }
             }
@@ -182,7 +178,7 @@ public final class DeliveryWorker: @unchecked Sendable {
             logger.info("purged", metadata: [
                 "attempts": "\(deleted.attempts)", "messages": "\(deleted.messages)",
                 "bankIDOrders": "\(deleted.bankIDOrders)", "sessions": "\(deleted.sessions)",
-                "rateLimits": "\(deleted.rateLimits)",
+                "rateLimits": "\(deleted.rateLimits)", "auditEntries": "\(deleted.auditEntries)",
             ])
         }
         return more

@@ -3,6 +3,7 @@ import BankID
 import Delivery
 import Foundation
 import KonfidentCore
+import KonfidentStore
 import KonfidentWeb
 import Logging
 
@@ -27,6 +28,10 @@ struct ConfigurationOptions: ParsableArguments {
     var sessionIdle: String?
     @Option(name: .customLong("session-max"), help: "Absolute lifetime of sessions, e.g. 12h (KONFIDENT_SESSION_MAX)")
     var sessionMax: String?
+    @Option(help: "How long attempts, sent messages and BankID orders are kept, e.g. 30d (KONFIDENT_RETENTION)")
+    var retention: String?
+    @Option(name: .customLong("audit-retention"), help: "How long audit entries are kept, e.g. 365d, or keep (KONFIDENT_AUDIT_RETENTION)")
+    var auditRetention: String?
     @Option(name: .customLong("secret-file"), help: "Server key file (KONFIDENT_SECRET_FILE, default: database path + .key)")
     var secretFile: String?
     @Option(name: .customLong("bankid"), help: "simulator, or the BankID RP API base URL ending in /rp/v6.0/ (KONFIDENT_BANKID)")
@@ -51,7 +56,8 @@ struct ConfigurationOptions: ParsableArguments {
     var values: ConfigurationFlags {
         ConfigurationFlags(database: database, mail: mail, mailFrom: mailFrom, sms: sms, rateLimits: rateLimits,
                            linkTTL: linkTTL, invitationTTL: invitationTTL, sessionIdle: sessionIdle,
-                           sessionMax: sessionMax, secretFile: secretFile, logLevel: logLevel, bankID: bankID,
+                           sessionMax: sessionMax, retention: retention, auditRetention: auditRetention,
+                           secretFile: secretFile, logLevel: logLevel, bankID: bankID,
                            bankIDCert: bankIDCert, bankIDKey: bankIDKey, bankIDCA: bankIDCA,
                            bankIDSimulator: bankIDSimulator, bankIDSimulatorApp: bankIDSimulatorApp)
     }
@@ -60,8 +66,8 @@ struct ConfigurationOptions: ParsableArguments {
 /// The flags' values, plain: CGI mode has no command line and skips the argument parser,
 /// whose set-up would cost a good part of a CGI request.
 struct ConfigurationFlags {
-    var database, mail, mailFrom, sms, rateLimits, linkTTL, invitationTTL, sessionIdle, sessionMax, secretFile,
-        logLevel: String?
+    var database, mail, mailFrom, sms, rateLimits, linkTTL, invitationTTL, sessionIdle, sessionMax, retention,
+        auditRetention, secretFile, logLevel: String?
     var bankID, bankIDCert, bankIDKey, bankIDCA, bankIDSimulator, bankIDSimulatorApp: String?
 }
 
@@ -80,6 +86,8 @@ struct Configuration {
     var smsPassword: String?
     var smsFrom: String
     var settings: Settings
+    /// What the delivery worker deletes, and when (`KONFIDENT_RETENTION`, `_AUDIT_RETENTION`).
+    var retention: Retention
     var logLevel: Logger.Level
 
     init(flags options: ConfigurationFlags, environment: [String: String]) throws(ConfigurationError) {
@@ -131,11 +139,35 @@ struct Configuration {
             settings.bankID = try Self.bankID(bankID, options, value)
         }
         self.settings = settings
+        retention = try Self.retention(settings, records: value(options.retention, "KONFIDENT_RETENTION"),
+                                       audit: value(options.auditRetention, "KONFIDENT_AUDIT_RETENTION"), duration)
         let level = value(options.logLevel, "KONFIDENT_LOG_LEVEL") ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(description: "KONFIDENT_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical (got '\(level)')")
         }
         logLevel = parsed
+    }
+
+    /// `Retention` from `KONFIDENT_RETENTION` (at least a day; stretched to twice the link lifetime,
+    /// so that an attempt outlives its link) and `KONFIDENT_AUDIT_RETENTION` (`keep`, the default, or
+    /// at least a day). Rate-limit windows are kept while the longest limit counts them.
+    private static func retention(_ settings: Settings, records text: String?, audit: String?,
+                                  _ duration: (String?, String, Int64) throws(ConfigurationError) -> Int64)
+        throws(ConfigurationError) -> Retention {
+        let records = try duration(text, "KONFIDENT_RETENTION", Retention().records)
+        guard records >= 86_400 else {
+            throw ConfigurationError(description: "KONFIDENT_RETENTION: at least 1d (got '\(text ?? "")')")
+        }
+        var retention = Retention(records: max(records, 2 * settings.linkLifetime))
+        retention.rateLimitWindow = settings.rateLimits.limits.values.map(\.windowSeconds).max() ?? 0
+        if let audit, audit != "keep" {
+            let seconds = try duration(audit, "KONFIDENT_AUDIT_RETENTION", 0)
+            guard seconds >= 86_400 else {
+                throw ConfigurationError(description: "KONFIDENT_AUDIT_RETENTION: keep, or at least 1d (got '\(audit)')")
+            }
+            retention.audit = seconds
+        }
+        return retention
     }
 
     /// Whether an `http://` URL names this machine: `localhost`, `127.0.0.0/8` or `[::1]`.

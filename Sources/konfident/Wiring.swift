@@ -42,17 +42,7 @@ struct Wiring {
     func deliveryWorker() throws -> DeliveryWorker {
         DeliveryWorker(store: store, composer: MessageComposer(key: key, mailFrom: configuration.mailFrom),
                        mail: try configuration.mailTransport(), sms: try configuration.smsTransport(), logger: logger,
-                       retention: retention)
-    }
-
-    /// `Retention`'s defaults, stretched where the settings keep things longer: attempts outlive
-    /// their links twice over, rate-limit windows are kept while the longest limit counts them.
-    var retention: Retention {
-        let settings = configuration.settings
-        var retention = Retention()
-        retention.records = max(retention.records, 2 * settings.linkLifetime)
-        retention.rateLimitWindow = settings.rateLimits.limits.values.map(\.windowSeconds).max() ?? 0
-        return retention
+                       retention: configuration.retention)
     }
 }
 

@@ -136,6 +136,14 @@ struct CGITests {
         #expect(try stack.sql("SELECT state FROM outbox") == "sent")
         #expect(try FileManager.default.contentsOfDirectory(atPath: mailFolder + "/new").count == 2)
         #expect(try stack.sql("SELECT count(*) FROM audit") == audit)
+        // The audit log goes only when the operator says how long it stays: a year here, and every
+        // entry made 400 days older (the newest stays, like the newest attempt).
+        _ = try stack.sql("UPDATE audit SET at = at - 400 * 86400")
+        let yearly = try stack.konfident(["deliver", "--once"], environment: ["KONFIDENT_MAIL": "maildir:" + mailFolder,
+                                                                             "KONFIDENT_AUDIT_RETENTION": "365d"])
+        #expect(yearly.status == 0, "\(yearly.error)")
+        #expect(yearly.error.contains("purged"), "\(yearly.error)")
+        #expect(try stack.sql("SELECT count(*) FROM audit") == "1")
         #expect(try stack.sql("SELECT count(*) FROM member WHERE email = 'carl@cgi.example'") == "1")
         #expect(try carl.get(Self.prefix + "/_konfident/auth").status == 204)
         #expect(try carl.get(link).status == 410)

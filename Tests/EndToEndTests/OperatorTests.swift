@@ -78,6 +78,10 @@ struct OperatorTests {
         ("KONFIDENT_SESSION_IDLE", "-5m"),
         ("KONFIDENT_BANKID", "http://appapi2.test.bankid.com/rp/v6.0/"),
         ("KONFIDENT_BANKID", "https://appapi2.test.bankid.com/rp/v5.1/"),
+        ("KONFIDENT_RETENTION", "2h"),
+        ("KONFIDENT_RETENTION", "forever"),
+        ("KONFIDENT_AUDIT_RETENTION", "12h"),
+        ("KONFIDENT_AUDIT_RETENTION", "never"),
     ])
     func serveRefusesABadSettingWithOneLineNamingIt(_ variable: String, _ value: String) throws {
         let stack = try Stack(.init(startSMTP: false))

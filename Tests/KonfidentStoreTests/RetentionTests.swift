@@ -103,6 +103,22 @@ import Testing
         #expect(next.id == Int64(total) + 1)
     }
 
+    @Test func auditEntriesGoOnlyWhenTheOperatorSetsHowLongTheyStay() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "nobody@example.se"), at: Self.now - 400 * Self.day)
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "nobody@example.se"), at: Self.now - 300 * Self.day)
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "nobody@example.se"), at: Self.now)
+        let before = try fixture.count("SELECT COUNT(*) FROM audit")
+        #expect(try fixture.store.purge(Retention(), at: Self.now).auditEntries == 0)
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit") == before)
+        let year = Retention(audit: 365 * Self.day)
+        #expect(try fixture.store.purge(year, at: Self.now).auditEntries == 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE at < \(Self.now - 365 * Self.day)") == 0)
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE at = \(Self.now - 300 * Self.day)") == 1)
+        #expect(try fixture.store.purge(year, at: Self.now).auditEntries == 0)
+    }
+
     @Test func longerRateLimitWindowsAreKeptWhileTheyCount() throws {
         let fixture = try StoreFixture()
         try fixture.store.write { db in
