@@ -39,13 +39,15 @@ public final class Application: Responder, Sendable {
             guard let route = Route(path: localPath) else { throw HTTPError(.notFound) }
             let current = Context(request: request, workspace: workspace, route: route, now: now, random: random)
             context = current
-            guard route.methods.contains(request.method) else {
-                throw HTTPError(.methodNotAllowed(allowed: route.methods))
-            }
-            switch request.bodyProblem {
-            case .tooLarge: throw HTTPError(.contentTooLarge)
-            case .malformedLength, .truncated: throw HTTPError(.badRequest)
-            case nil: break
+            if !route.answersAnyRequest {
+                guard route.methods.contains(request.method) else {
+                    throw HTTPError(.methodNotAllowed(allowed: route.methods))
+                }
+                switch request.bodyProblem {
+                case .tooLarge: throw HTTPError(.contentTooLarge)
+                case .malformedLength, .truncated: throw HTTPError(.badRequest)
+                case nil: break
+                }
             }
             response = try handle(route, current)
         } catch let error as HTTPError {

@@ -102,6 +102,12 @@ enum Route: Equatable, Sendable {
         }
     }
 
+    /// The check of nginx's `auth_request` answers whatever the method and whatever the body says of
+    /// itself: in the subrequest nginx passes the client's method (`$request_method` is the main
+    /// request's, so a POST to protected content asks with `POST`) and, as our configs say, no body.
+    /// Any answer but 2xx, 401 or 403 would be a 500 for the client. The check changes nothing.
+    var answersAnyRequest: Bool { self == .auth }
+
     /// Link pages are opened from messages: no referrer may leak the token.
     var isLinkPage: Bool {
         switch self {

@@ -90,8 +90,17 @@ struct EmailSignInTests {
         let files = try a.get("/files/")
         #expect(files.status == 200)
         #expect(files.header("X-Konfident-Member") == "admin@acme.example")
+        // A form posted to protected content: nginx asks the check with the client's method (and
+        // without the body). It lets the member through, and nginx's static files answer that
+        // they take no POST.
+        let posted = try a.post("/files/", [("note", "a form of the workspace's own")])
+        #expect(posted.status == 405)
+        #expect(posted.header("X-Konfident-Member") == "admin@acme.example")
         // B is still signed out, also for nginx's auth_request.
         #expect(try b.get("/files/").status == 302)
+        let refused = try b.post("/files/", [("note", "a form of the workspace's own")])
+        #expect(refused.status == 302)
+        #expect(refused.header("Location")?.hasSuffix("/") == true)
     }
 
     @Test func theSameBrowserIsSignedInByItsOwnLink() throws {

@@ -130,10 +130,25 @@ import Testing
         let put = client.send(client.variables(method: "PUT", target: "/_konfident/verify/" + RouteTests.link.text))
         #expect(put.status == 405)
         #expect(put.header("Allow") == "GET, HEAD, POST")
-        let delete = client.send(client.variables(method: "DELETE", target: "/_konfident/auth"))
-        #expect(delete.status == 405)
-        #expect(delete.header("Allow") == "GET, HEAD")
         #expect(client.head("/").status == 200)
+    }
+
+    /// nginx's `auth_request` asks with the client's method and without its body: a POST, PUT or
+    /// DELETE to protected content must get the check's answer, not 405 or 400 (nginx would make
+    /// either a 500 for the client).
+    @Test func theAuthCheckAnswersEveryMethodWithoutItsBody() throws {
+        let app = try TestApp()
+        let client = app.client()
+        for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+            let variables = client.variables(method: method, target: "/_konfident/auth",
+                                             extra: ["CONTENT_LENGTH": "512", "CONTENT_TYPE": "application/json"])
+            let reply = client.send(variables, bodyProblem: .truncated)
+            #expect(reply.status == 401, "\(method)")
+            #expect(reply.header("Allow") == nil, "\(method)")
+        }
+        #expect(client.send(client.variables(method: "POST", target: "/_konfident/auth"), bodyProblem: .tooLarge(declared: 1 << 20)).status == 401)
+        // Other pages still refuse what they do not answer.
+        #expect(client.send(client.variables(method: "DELETE", target: "/")).status == 405)
     }
 
     @Test func bankIDWithoutAServiceSaysSo() throws {
