@@ -149,6 +149,13 @@ struct EmailSignInTests {
         #expect(try a.get("/_konfident/wait").status == 303)
         #expect(try a.authStatus() == 204)
         #expect(try b.get(link).status == 410)
+
+        // nginx logged every request of the link, and none with its token.
+        let name = try #require(link.split(separator: "/").last)
+        let (id, token) = (try #require(name.split(separator: ".").first), try #require(name.split(separator: ".").last))
+        #expect(stack.accessLog.components(separatedBy: "/_konfident/verify/\(id).[token] HTTP/").count - 1 == 5,
+                "log: \(stack.accessLog)")
+        #expect(!stack.accessLog.contains(token))
     }
 
     @Test func confirmingNeedsTheLinkPageShownInThisBrowser() throws {

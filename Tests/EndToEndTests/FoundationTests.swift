@@ -105,6 +105,37 @@ struct FoundationTests {
         #expect(stack.mails().count == 1)
     }
 
+    /// nginx/konfident.conf is what operators copy: nginx must accept it as it stands, with only
+    /// this machine's certificate and log paths put in.
+    @Test func theProductionNginxExampleIsAValidConfiguration() throws {
+        let directory = try Stack.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Stack.script("tls-certificate", [directory + "/tls"])
+        let site = try String(contentsOfFile: Stack.root + "/nginx/konfident.conf", encoding: .utf8)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/acme.konfident.example/fullchain.pem", with: directory + "/tls/localhost.pem")
+            .replacingOccurrences(of: "/etc/letsencrypt/live/acme.konfident.example/privkey.pem", with: directory + "/tls/localhost.key")
+            .replacingOccurrences(of: "/var/log/nginx/", with: directory + "/")
+        #expect(site.contains("access_log \(directory)/access.log konfident;"))
+        try site.write(toFile: directory + "/site.conf", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: directory + "/fastcgi_params")
+        try """
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log;
+            events {}
+            http {
+                include /etc/nginx/mime.types;
+                client_body_temp_path \(directory)/body;
+                fastcgi_temp_path \(directory)/fastcgi;
+                proxy_temp_path \(directory)/proxy;
+                uwsgi_temp_path \(directory)/uwsgi;
+                scgi_temp_path \(directory)/scgi;
+                include \(directory)/site.conf;
+            }
+            """.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        let check = try Stack.capture("/usr/sbin/nginx", ["-t", "-q", "-c", directory + "/nginx.conf", "-p", directory])
+        #expect(check.status == 0, "nginx -t: \(check.error)")
+    }
+
     @Test func authEndpointRefusesWithoutSessionAndProtectsContent() throws {
         let stack = try Stack(.init(startSMTP: false))
         defer { stack.stop() }

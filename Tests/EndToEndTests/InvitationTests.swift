@@ -68,6 +68,9 @@ struct InvitationTests {
         #expect(second.hasButton("Accept invitation"))
         #expect(try eve.head(link).status == 200)
         #expect(try Browser(stack).get(link).status == 200, "a mail scanner's GET consumes nothing")
+        let token = try #require(link.split(separator: "/").last)
+        #expect(stack.accessLog.contains("\"HEAD /_konfident/invitation/[token] HTTP/"), "log: \(stack.accessLog)")
+        #expect(!stack.accessLog.contains(token), "nginx logs no invitation token")
         #expect(try admin.get("/_konfident/members").memberRowCell("eve@acme.example", "State") == "Invited")
         #expect(try eve.authStatus() == 401)
 

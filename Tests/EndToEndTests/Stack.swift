@@ -59,6 +59,8 @@ final class Stack {
     var mailbox: String { directory + "/smtp-sink" }
     var maildir: String { directory + "/maildir" }
     var sendmailOutput: String { directory + "/sendmail-out" }
+    /// nginx's access log, in the `konfident` format of nginx/dev.conf.in (as nginx/konfident.conf).
+    var accessLog: String { (try? String(contentsOfFile: directory + "/nginx-access.log", encoding: .utf8)) ?? "" }
     /// Where the SMS end up: the gateway sink's JSON lines, or the `file:` transport's.
     var smsOutput: String { directory + (options.smsGateway == nil ? "/sms.jsonl" : "/sms-gateway.jsonl") }
 
