@@ -165,6 +165,8 @@ public enum MessageKind: String, Sendable {
     case invitationMail = "invitation"
     /// The SMS link of a 2FA invitation, sent once the email link was accepted.
     case invitationSMS = "invitation-sms"
+    /// A 2FA member's Next whose SMS the SMS limits held back: the mail says so instead of a link.
+    case smsLimited = "sms-limited"
 }
 
 extension Store {
@@ -187,15 +189,27 @@ extension Store {
             do {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
-                if let active, active.method.linkChannels.contains(.sms), let phone = active.phone {
-                    try Self.countSMS(db, phone: phone, policy: request.policy, at: now)
-                }
             } catch let hit as RateLimitHit {
                 try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
                                memberID: active?.id, ip: request.ip, at: now)
                 return .failure(hit)
             }
-            let channels = active?.method.linkChannels ?? []
+            // The SMS limits count only a 2FA member's Next: a 429 from them would tell whoever
+            // typed the address that it is a 2FA member's (and anyone who knows one 2FA address can
+            // fill a country's window). So over an SMS limit the visitor sees what every Next
+            // gets, an attempt that no link can verify, and the member learns by mail that no SMS
+            // was sent.
+            var smsLimited = false
+            if let active, active.method.linkChannels.contains(.sms), let phone = active.phone {
+                do {
+                    try Self.countSMS(db, phone: phone, policy: request.policy, at: now)
+                } catch let hit as RateLimitHit {
+                    try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
+                                   memberID: active.id, ip: request.ip, at: now)
+                    smsLimited = true
+                }
+            }
+            let channels = smsLimited ? [] : active?.method.linkChannels ?? []
             if let active {
                 for older in try db.all(SignInSQL.liveAttempts, [.integer(active.id)], { $0.integer(0) }) {
                     try db.execute(SignInSQL.supersede, [.integer(older)])
@@ -217,10 +231,10 @@ extension Store {
             ])
             let id = chosenID ?? db.lastInsertedRowID
             if let active {
-                if active.method == .bankid, let email = active.email {
-                    try Self.enqueue(db, channel: .email, kind: .useBankID, workspaceID: request.workspace.id,
-                                     memberID: active.id, recipient: email, language: request.language,
-                                     subjectID: id, at: now)
+                if active.method == .bankid || smsLimited, let email = active.email {
+                    try Self.enqueue(db, channel: .email, kind: smsLimited ? .smsLimited : .useBankID,
+                                     workspaceID: request.workspace.id, memberID: active.id, recipient: email,
+                                     language: request.language, subjectID: id, at: now)
                 }
                 for channel in channels.sorted() {
                     let recipient = channel == .email ? active.email : active.phone
@@ -230,7 +244,7 @@ extension Store {
                                      subjectID: id, at: now)
                 }
             }
-            try Self.audit(db, .signInAttempt, outcome: active == nil ? "not-a-member" : "started",
+            try Self.audit(db, .signInAttempt, outcome: active == nil ? "not-a-member" : smsLimited ? "sms-limited" : "started",
                            workspaceID: request.workspace.id, memberID: active?.id, ip: request.ip,
                            detail: "attempt \(id)", at: now)
             return .success(StoredAttempt(

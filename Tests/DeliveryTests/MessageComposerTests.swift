@@ -117,6 +117,27 @@ extension MessageComposer.Composition {
         #expect(linkLines(mail.text) == [fixture.workspace.url.description])
     }
 
+    @Test(arguments: [Language.en, Language.sv])
+    func aTwoFactorMemberOverAnSMSLimitGetsAMailThatSaysSo(language: Language) throws {
+        let fixture = try DeliveryFixture()
+        try fixture.member("cilla@example.se", method: .twoFactor, phone: "+46701234567")
+        let policy = try RateLimitPolicy(parsing: "sms=1/10min")
+        try fixture.startSignIn("cilla@example.se", language: language, policy: policy)
+        try fixture.startSignIn("cilla@example.se", language: language, policy: policy, at: Self.now + 1)
+        let queued = try fixture.claimAll(at: Self.now + 1)
+        #expect(queued.map(\.kind) == ["sign-in-link", "sign-in-link", "sms-limited"])
+        let message = try #require(queued.last)
+        let mail = try #require(try fixture.composer.compose(message, store: fixture.store, now: Self.now + 1,
+                                                             messageID: Self.messageID).mail)
+        #expect(mail.to == "cilla@example.se")
+        #expect(mail.subject == (language == .en ? "Sign in to Acme: try again later" : "Logga in på Acme: försök igen senare"))
+        #expect(mail.text.contains(language == .en ? "too many text messages have been sent lately" : "för många sms har skickats"))
+        #expect(!mail.text.contains("/_konfident/verify/"))
+        #expect(!mail.html.contains("/_konfident/verify/"))
+        #expect(linkLines(mail.text) == [fixture.workspace.url.description])
+        #expect(mail.html.contains("<html lang=\"\(language.rawValue)\">"))
+    }
+
     @Test func nonMemberGetsNoMessage() throws {
         let fixture = try DeliveryFixture()
         try fixture.startSignIn("stranger@example.se")

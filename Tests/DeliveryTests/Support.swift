@@ -206,13 +206,14 @@ final class DeliveryFixture: @unchecked Sendable {
 
     /// Next on the login page, with token hashes derived from the server key as the real wiring does.
     @discardableResult
-    func startSignIn(_ email: String, language: Language = .en, at now: Int64 = DeliveryFixture.now) throws -> StoredAttempt {
+    func startSignIn(_ email: String, language: Language = .en, policy: RateLimitPolicy = .off,
+                     at now: Int64 = DeliveryFixture.now) throws -> StoredAttempt {
         let number = lock.withLock { started &+= 1; return started }
         let nonce = (0..<16).map { UInt8(truncatingIfNeeded: Int($0) * 31 + Int(number)) }
         let request = SignInRequest(
             workspace: workspace, email: try EmailAddress(parsing: email), browserHash: Secret.hash([number]),
             matchCode: MatchCode(randomBytes: [0, 42, number]), nonce: nonce, language: language,
-            ip: "192.0.2.\(number)", userAgent: "Mozilla/5.0 (Test)", lifetime: 600, policy: .off)
+            ip: "192.0.2.\(number)", userAgent: "Mozilla/5.0 (Test)", lifetime: 600, policy: policy)
         let key = self.key
         return try store.startSignIn(request, at: now) { id, channel in
             Secret.hash(key.linkToken(purpose: .signIn, id: id, nonce: nonce, channel: channel))

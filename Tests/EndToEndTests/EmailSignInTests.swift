@@ -452,6 +452,37 @@ struct EmailSignInTests {
         #expect(try bo.authStatus() == 401)
     }
 
+    /// Over an SMS limit a 2FA member's Next looks like anybody's (a 429 would tell that the address
+    /// is a 2FA member's); no SMS goes out, and the member's mail says to try again later.
+    @Test func overTheSMSLimitA2FAMemberGetsAMailInsteadOfA429() throws {
+        let stack = try Stack(.init(rateLimits: "smscountry=1/h"))
+        defer { stack.stop() }
+        try stack.run(["member", "add", "acme", "--method", "2fa", "--role", "general",
+                       "--email", "bo@acme.example", "--phone", "+46 (0)70-123 45 67"])
+        try stack.run(["member", "add", "acme", "--method", "2fa", "--role", "general",
+                       "--email", "cilla@acme.example", "--phone", "+46707654321"])
+        #expect(try Browser(stack).pressNext("bo@acme.example").status == 303)
+        _ = try stack.waitForSMS(to: "+46701234567")
+
+        let cilla = Browser(stack), stranger = Browser(stack)
+        let cillaNext = try cilla.pressNext("cilla@acme.example")
+        let strangerNext = try stranger.pressNext("nobody@acme.example")
+        #expect(cillaNext.status == 303)
+        #expect(cillaNext.header("Location") == strangerNext.header("Location"))
+        #expect(try cilla.follow(cillaNext).normalized == (try stranger.follow(strangerNext)).normalized)
+
+        let mail = try stack.waitForMail(to: "cilla@acme.example")
+        #expect(mail.subject == "Sign in to Acme: try again later")
+        #expect(mail.text.contains("too many text messages have been sent lately"))
+        #expect(mail.verifyLink == nil)
+        #expect(mail.links == [stack.url("acme", "/")])
+        sleep(1)
+        #expect(stack.smsMessages().count == 1)
+        #expect(stack.smsMessages().allSatisfy { $0.to == "+46701234567" })
+        #expect(try cilla.get("/_konfident/wait").status == 200)
+        #expect(try cilla.authStatus() == 401)
+    }
+
     @Test func swedishBrowserGetsASwedishMailAndPages() throws {
         let stack = try Stack()
         defer { stack.stop() }

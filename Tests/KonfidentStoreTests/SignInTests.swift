@@ -78,6 +78,56 @@ import Testing
         #expect(batch[2].signInAttempt == nil)
     }
 
+    /// Over an SMS limit a 2FA member's Next is answered as any other Next (a 429 would tell that
+    /// the address is a 2FA member's): an attempt no link verifies, no SMS, and a mail to the member
+    /// that says why. The `ip` and `member` limits still refuse everybody alike.
+    @Test func overAnSMSLimitTheAttemptGetsNoLinksAndTheMemberAMail() throws {
+        let fixture = try StoreFixture()
+        let workspace = try fixture.workspace()
+        try fixture.member(workspace, email: "anna@example.se", method: .twoFactor, phone: "+46701234567")
+        try fixture.member(workspace, email: "bo@example.se", method: .twoFactor, phone: "+46707654321")
+        let policy = try RateLimitPolicy(parsing: "smscountry=2/h,member=5/10min")
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy))
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy), at: Self.now + 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'") == 2)
+
+        // The country's window is full: Bo's Next (another number, the same country code).
+        let (held, tokens) = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 2, policy: policy),
+                                                     at: Self.now + 2)
+        #expect(held.attempt.state == .pending)
+        #expect(held.attempt.requiredChannels.isEmpty)
+        #expect(tokens.isEmpty)
+        #expect(held.attempt.status(at: Self.now + 3) == .pending)
+        let messages = try fixture.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT channel, kind, recipient, subject_id FROM outbox WHERE id > 4 ORDER BY id")
+        }
+        #expect(messages.map { $0["kind"] as String } == ["sms-limited"])
+        #expect(messages.first?["channel"] as String? == "email")
+        #expect(messages.first?["recipient"] as String? == "bo@example.se")
+        #expect(messages.first?["subject_id"] as Int64? == held.id)
+        #expect(try fixture.count("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'") == 2)
+        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit WHERE key = 'smscountry:46' AND count = 2") == 1)
+        let audit = try fixture.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT event, outcome FROM audit WHERE at = ? ORDER BY id", arguments: [Self.now + 2])
+        }
+        #expect(audit.map { "\($0["event"] as String) \($0["outcome"] as String)" }
+                == ["rate-limited smscountry", "sign-in-attempt sms-limited"])
+
+        // The `member` limit counted that Next and refuses the sixth, as for any address.
+        for second in 3...6 {
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 2, policy: policy),
+                                        at: Self.now + Int64(second))
+        }
+        #expect(throws: Store.RateLimitHit(kind: .member, key: Store.addressKey(try EmailAddress(parsing: "bo@example.se")))) {
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 2, policy: policy),
+                                        at: Self.now + 7)
+        }
+        // An hour later the country's window is new: links again.
+        let later = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy),
+                                            at: Self.now + 3_600)
+        #expect(later.0.attempt.requiredChannels == [.email, .sms])
+    }
+
     @Test func theRawTokenNeverReachesTheDatabaseFiles() throws {
         let fixture = try StoreFixture()
         let workspace = try fixture.workspace()

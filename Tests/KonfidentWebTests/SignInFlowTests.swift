@@ -411,6 +411,37 @@ import Testing
         #expect(client.submit("/_konfident/login", [("email", "anna@example.se")]).status == 303)
     }
 
+    /// The SMS limits count only 2FA members' Nexts. Over one, Next answers as for anybody (a 429
+    /// would tell that the address is a 2FA member's), the waiting page and its poll are a
+    /// stranger's, and only the member's mailbox hears why: no SMS was sent.
+    @Test func overAnSMSLimitNextLooksLikeAnyOtherNext() throws {
+        var settings = Settings()
+        settings.rateLimits = try RateLimitPolicy(parsing: "smscountry=1/h")
+        let app = try TestApp(settings: settings)
+        try app.addMember("bo@example.se", method: .twoFactor, phone: "+46701234567")
+        try app.addMember("cilla@example.se", method: .twoFactor, phone: "+46707654321")
+        let first = app.client()
+        first.get("/")
+        #expect(first.submit("/_konfident/login", [("email", "bo@example.se")]).status == 303)
+        #expect(try app.outboxCount() == 2)
+
+        let held = app.client()
+        held.get("/")
+        let answer = held.submit("/_konfident/login", [("email", "cilla@example.se")])
+        let stranger = app.client()
+        stranger.get("/")
+        let strangers = stranger.submit("/_konfident/login", [("email", "nobody@example.se")])
+        #expect(answer.status == 303)
+        #expect(answer.header("Location") == strangers.header("Location"))
+        #expect(held.get("/_konfident/wait/status").text == stranger.get("/_konfident/wait/status").text)
+        let page = held.get("/_konfident/wait")
+        #expect(page.status == 200)
+        #expect(page.text.contains("Check your inbox"))
+        #expect(try app.attempt(of: held)?.attempt.requiredChannels == [])
+        #expect(try app.outboxCount() == 3)
+        #expect(try app.store.auditEntries().contains { $0.event == "rate-limited" && $0.outcome == "smscountry" })
+    }
+
     @Test func twoFactorNeedsBothLinks() throws {
         try app.addMember("bo@example.se", method: .twoFactor, phone: "+46 (0)70-123 45 67")
         let waiting = app.client()
