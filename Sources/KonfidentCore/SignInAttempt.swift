@@ -63,6 +63,17 @@ public struct SignInAttempt: Sendable, Equatable {
         }
     }
 
+    /// What the browser that started the attempt is told while it waits (the waiting page and its
+    /// poll). A superseded attempt reads as pending until it expires, as a stranger's would: only a
+    /// member's attempts are ever superseded (by the next Next for that address, whoever typed it),
+    /// so saying so would tell two browsers that typed the same address that it is a member's
+    /// (DESIGN §1, screen 2). The link pages, seen only by the mailbox's owner, still say it.
+    public func waitingStatus(at now: Int64) -> Status {
+        let status = status(at: now)
+        guard status == .superseded else { return status }
+        return now >= expiresAt ? .expired : .pending
+    }
+
     /// The channels whose links are still to be confirmed, in a stable order.
     public var missingChannels: [LinkChannel] {
         requiredChannels.subtracting(confirmedChannels).sorted()

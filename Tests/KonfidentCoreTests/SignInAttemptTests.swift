@@ -145,6 +145,27 @@ import Testing
         #expect(throws: SignInAttempt.Failure.superseded) { try verified.complete(at: Self.start + 2) }
     }
 
+    /// The waiting browser is not told its attempt was superseded: a stranger's never is.
+    @Test func theWaitingBrowserSeesASupersededAttemptAsPendingUntilItExpires() throws {
+        var attempt = emailAttempt()
+        #expect(attempt.waitingStatus(at: Self.start + 1) == .pending)
+        attempt.supersede()
+        #expect(attempt.waitingStatus(at: Self.start + 1) == .pending)
+        #expect(attempt.waitingStatus(at: Self.start + 599) == .pending)
+        #expect(attempt.waitingStatus(at: Self.start + 600) == .expired)
+        #expect(attempt.status(at: Self.start + 1) == .superseded)
+        // Every other state reads as it is.
+        var verified = emailAttempt()
+        try verified.confirm(.email, at: Self.start + 1)
+        #expect(verified.waitingStatus(at: Self.start + 2) == .verified)
+        try verified.complete(at: Self.start + 3)
+        #expect(verified.waitingStatus(at: Self.start + 4) == .completed)
+        var cancelled = emailAttempt()
+        cancelled.cancel()
+        #expect(cancelled.waitingStatus(at: Self.start + 1) == .cancelled)
+        #expect(emailAttempt().waitingStatus(at: Self.start + 600) == .expired)
+    }
+
     @Test func cancelledAttemptsRefuseEverything() throws {
         var attempt = twoFactorAttempt()
         try attempt.confirm(.email, at: Self.start + 1)

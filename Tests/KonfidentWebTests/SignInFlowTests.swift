@@ -101,6 +101,33 @@ import Testing
         }
     }
 
+    /// Two browsers that type the same address: for a member the second Next supersedes the first
+    /// attempt, for a stranger nothing does. The first browser's waiting page and poll must not
+    /// tell the two apart (it would tell who is a member): both wait until the attempt expires.
+    @Test func aSecondNextForTheSameAddressTellsTheFirstBrowserNothing() throws {
+        var firsts: [Client] = []
+        for email in ["anna@example.se", "nobody@example.se"] {
+            let first = app.client(), second = app.client()
+            startSignIn(first, email: email)
+            startSignIn(second, email: email)
+            firsts.append(first)
+        }
+        #expect(try app.attempt(of: firsts[0])?.attempt.state == .superseded)
+        for first in firsts {
+            let page = first.get("/_konfident/wait")
+            #expect(page.status == 200)
+            #expect(page.text.contains("Check your inbox"))
+            #expect(page.matchCode != nil)
+            #expect(first.get("/_konfident/wait/status").text == #"{"state":"pending","missing":[]}"#)
+        }
+        // Both end alike when the attempt's ten minutes are over.
+        app.clock.advance(by: 600)
+        for first in firsts {
+            #expect(first.get("/_konfident/wait/status").text == #"{"state":"expired","missing":[]}"#)
+            #expect(first.get("/_konfident/wait").text.contains("This sign-in has ended"))
+        }
+    }
+
     @Test func theWaitingPageLooksTheSameForATwoFactorMember() throws {
         try app.addMember("bo@example.se", method: .twoFactor, phone: "+46701234567")
         let twoFactor = app.client()

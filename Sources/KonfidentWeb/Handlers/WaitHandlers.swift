@@ -13,7 +13,7 @@ extension Application {
     /// attempt is verified, wherever the link was opened.
     func waitingPage(_ context: Context) throws -> Response {
         guard let stored = try browserAttempt(context) else { return redirect(context.paths.home) }
-        switch stored.attempt.status(at: context.now) {
+        switch stored.attempt.waitingStatus(at: context.now) {
         case .verified:
             return try signIn(stored, context)
         case .pending:
@@ -39,7 +39,7 @@ extension Application {
         let progress = try context.bound(.attempt, findByID: {
             try store.attemptProgress(id: $0, workspaceID: context.workspace.id)
         }, hash: \.browserHash)
-        let state = progress.map { $0.attempt.status(at: context.now).rawValue } ?? "cancelled"
+        let state = progress.map { $0.attempt.waitingStatus(at: context.now).rawValue } ?? "cancelled"
         // Which links are missing is told only once one was confirmed: before that, a member's
         // page must not differ from anybody else's.
         let shown = progress.flatMap { $0.attempt.confirmedChannels.isEmpty ? nil : $0.attempt.missingChannels } ?? []
