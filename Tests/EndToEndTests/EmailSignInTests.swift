@@ -90,6 +90,7 @@ struct EmailSignInTests {
         let files = try a.get("/files/")
         #expect(files.status == 200)
         #expect(files.header("X-Konfident-Member") == "admin@acme.example")
+        #expect(files.header("Strict-Transport-Security") == "max-age=63072000")
         // A form posted to protected content: nginx asks the check with the client's method (and
         // without the body). It lets the member through, and nginx's static files answer that
         // they take no POST.

@@ -12,6 +12,9 @@ struct FoundationTests {
         let css = try browser.get("/static/konfident.css")
         #expect(css.status == 200)
         #expect(css.header("Content-Type")?.hasPrefix("text/css") == true)
+        // nginx drops the server's add_header lines in a location with add_header lines of its own:
+        // HSTS must be on the static files and the protected content too (DESIGN §2).
+        #expect(css.header("Strict-Transport-Security") == "max-age=63072000")
         #expect(try browser.get("/static/wait.js").status == 200)
         #expect(try browser.get("/static/logo.svg").status == 200)
 
@@ -29,7 +32,7 @@ struct FoundationTests {
         #expect(policy.contains("script-src 'self'"))
         #expect(!policy.contains("unsafe-inline"))
         #expect(policy.contains("frame-ancestors 'none'"))
-        #expect(login.header("Strict-Transport-Security") != nil)
+        #expect(login.header("Strict-Transport-Security") == "max-age=63072000")
         #expect(login.header("X-Content-Type-Options") == "nosniff")
         let cookie = try #require(login.headers("Set-Cookie").first { $0.hasPrefix("__Host-konfident-pre=") })
         for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
@@ -143,6 +146,7 @@ struct FoundationTests {
         #expect(try browser.get("/_konfident/auth").status == 401)
         let files = try browser.get("/files/")
         #expect(files.status == 302)
+        #expect(files.header("Strict-Transport-Security") == "max-age=63072000")
         #expect(files.header("Location")?.hasSuffix("/") == true)
     }
 
