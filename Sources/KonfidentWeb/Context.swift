@@ -98,11 +98,11 @@ final class Context {
         return found
     }
 
-    func page(_ title: String, _ content: HTML, refresh: Int? = nil, script: String? = nil,
-              mainAttributes: HTML = .empty, languageSwitch: String? = nil, wide: Bool = false,
+    func page(_ title: String, _ content: HTML, refresh: Int? = nil, refreshTo target: String? = nil,
+              script: String? = nil, mainAttributes: HTML = .empty, languageSwitch: String? = nil, wide: Bool = false,
               statusCode: Int? = nil) -> HTML {
         Page(title: title, language: language, workspaceName: workspace.name, homePath: paths.home,
-             languageSwitchPath: languageSwitch, content: content, refreshSeconds: refresh, script: script,
-             mainAttributes: mainAttributes, wide: wide, statusCode: statusCode).render()
+             languageSwitchPath: languageSwitch, content: content, refreshSeconds: refresh, refreshTarget: target,
+             script: script, mainAttributes: mainAttributes, wide: wide, statusCode: statusCode).render()
     }
 }

@@ -14,7 +14,6 @@ enum Text: Sendable {
     case checkInboxTitle
     case checkInboxLead
     case matchCodeHint
-    case matchCodeLabel
     case waiting
     case linkValidUntil(time: String)
     case noMessage
@@ -140,7 +139,6 @@ enum Text: Sendable {
         case .checkInboxTitle: "Check your inbox"
         case .checkInboxLead: "If this address may sign in here, we have sent it a link. Open the link, on this device or another one."
         case .matchCodeHint: "The link page shows a code. Make sure it is the same as this one:"
-        case .matchCodeLabel: "Match code"
         case .waiting: "Waiting for you to open the link…"
         case let .linkValidUntil(time): "The link works until \(time)."
         case .noMessage: "No message? Check the address and your spam folder, or start again."
@@ -300,7 +298,6 @@ enum Text: Sendable {
         case .checkInboxTitle: "Kolla din inkorg"
         case .checkInboxLead: "Om adressen får logga in här har vi skickat en länk till den. Öppna länken, på den här enheten eller en annan."
         case .matchCodeHint: "Länksidan visar en kod. Kontrollera att den är samma som den här:"
-        case .matchCodeLabel: "Kontrollkod"
         case .waiting: "Väntar på att du öppnar länken…"
         case let .linkValidUntil(time): "Länken fungerar till \(time)."
         case .noMessage: "Inget meddelande? Kontrollera adressen och skräpposten, eller börja om."

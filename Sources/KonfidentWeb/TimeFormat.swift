@@ -16,12 +16,14 @@ enum TimeFormat {
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The time of day with its zone ("21:45 UTC", "22:45 CET"): the reader's clock may be in
+    /// another zone than the server's, as on the link page.
     static func clock(_ seconds: Int64) -> String {
         var time = time_t(seconds)
         var parts = tm()
         localtime_r(&time, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%H:%M", &parts)
+        let count = strftime(&buffer, buffer.count, "%H:%M %Z", &parts)
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -117,6 +117,9 @@ import Testing
             let page = first.get("/_konfident/wait")
             #expect(page.status == 200)
             #expect(page.text.contains("Check your inbox"))
+            // The time with its zone, as on the link page: the reader's clock may be elsewhere.
+            #expect(page.text.range(of: #"The link works until [0-2][0-9]:[0-5][0-9] [A-Z+0-9-]+\."#,
+                                    options: .regularExpression) != nil)
             #expect(page.matchCode != nil)
             #expect(first.get("/_konfident/wait/status").text == #"{"state":"pending","missing":[]}"#)
         }
@@ -219,6 +222,8 @@ import Testing
         #expect(done.text.contains("<h1>Verification completed</h1>"))
         #expect(done.text.contains("The workspace is now open in the original window."))
         #expect(done.matchCode == code)
+        #expect(done.text.contains("<p class=\"match-code\">\(code)</p>"))
+        #expect(!done.text.contains("http-equiv=\"refresh\""), "nothing to go on to in this browser")
         #expect(done.setCookie(.session) == nil)
         #expect(!phone.isSignedIn)
         #expect(phone.get("/").text.contains("Log in to Acme"))
@@ -274,6 +279,8 @@ import Testing
         #expect(done.text.contains("Verification completed"))
         #expect(done.text.contains("You are signed in."))
         #expect(done.text.contains("Continue to the workspace"))
+        // DESIGN §1 screen 4: this browser "goes on to the workspace", without JavaScript too.
+        #expect(done.text.contains("<meta http-equiv=\"refresh\" content=\"3;url=/\">"))
         #expect(done.setCookie(.session) != nil)
         #expect(client.isSignedIn)
         #expect(client.get("/").text.contains("Signed in as anna@example.se"))

@@ -67,6 +67,10 @@ extension Application {
             outcome = .openInOriginalWindow
         }
         let view = CompletedView(outcome: outcome, matchCode: confirmed.matchCode, paths: context.paths)
-        return html(context.page(Text.verificationCompleted.string(context.language), view.content(context.language)))
+        // Signed in here: the page says "Verification completed" and goes on to the workspace by
+        // itself after a moment (DESIGN §1, screen 4); the button is for the impatient.
+        let refresh = outcome == .signedInHere ? 3 : nil
+        return html(context.page(Text.verificationCompleted.string(context.language), view.content(context.language),
+                                 refresh: refresh, refreshTo: refresh.map { _ in context.paths.home }))
     }
 }

@@ -23,7 +23,7 @@ struct InvitationView {
             return """
                 <h1>\(Text.invitationSMSTitle.string(language))</h1>
                 <p class="lead">\(Text.invitationSMSLead(workspace: workspaceName).string(language))</p>
-                <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+                <p class="match-code">\(matchCode)</p>
                 <form method="post" action="\(action)" class="stack">
                 \(hidden)
                 <button type="submit" class="primary">\(Text.verifyIdentity.string(language))</button>
@@ -66,7 +66,7 @@ struct WelcomeView {
                 <ul class="steps">\(steps)</ul>
                 <p class="lead">\(Text.welcomePendingLead.string(language))</p>
                 <p>\(Text.matchCodeHint.string(language))</p>
-                <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+                <p class="match-code">\(matchCode)</p>
                 <div class="waiting" role="status"><span class="spinner" aria-hidden="true"></span> \(Text.waiting.string(language))</div>
                 """
         }

@@ -11,13 +11,18 @@ struct Page: Sendable {
     var languageSwitchPath: String?
     var content: HTML
     var refreshSeconds: Int? = nil
+    /// Where the refresh goes; the page itself when nil.
+    var refreshTarget: String? = nil
     var script: String? = nil
     var mainAttributes: HTML = .empty
     var wide = false
     var statusCode: Int? = nil
 
     func render() -> HTML {
-        let refresh: HTML = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">\n" } ?? .empty
+        let refresh: HTML = refreshSeconds.map { seconds in
+            let target: HTML = refreshTarget.map { ";url=\($0)" } ?? .empty
+            return "<meta http-equiv=\"refresh\" content=\"\(seconds)\(target)\">\n"
+        } ?? .empty
         let scriptTag: HTML = script.map { "<script src=\"/static/\($0)\" defer></script>\n" } ?? .empty
         let switchPath = languageSwitchPath ?? homePath
         let brand = workspaceName ?? "KONFIDENT"

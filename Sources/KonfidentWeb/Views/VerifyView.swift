@@ -34,7 +34,7 @@ struct VerifyView {
         <h1>\(Text.verifyTitle.string(language))</h1>
         <p class="lead">\(Text.verifyLead(workspace: workspaceName).string(language))</p>
         <p>\(Text.verifyCompare.string(language))</p>
-        <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+        <p class="match-code">\(matchCode)</p>
         <dl class="facts">
         <dt>\(Text.workspaceLabel.string(language))</dt><dd>\(workspaceName)</dd>
         <dt>\(Text.requestedLabel.string(language))</dt><dd>\(requestedAt)</dd>
@@ -76,7 +76,7 @@ struct CompletedView {
         }
         return """
             <h1>\(Text.verificationCompleted.string(language))</h1>
-            <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+            <p class="match-code">\(matchCode)</p>
             \(message)
             """
     }

@@ -42,7 +42,7 @@ struct WaitView {
         <h1>\(Text.checkInboxTitle.string(language))</h1>
         <p class="lead">\(Text.checkInboxLead.string(language))</p>
         <p>\(Text.matchCodeHint.string(language))</p>
-        <p class="match-code" aria-label="\(Text.matchCodeLabel.string(language))">\(matchCode)</p>
+        <p class="match-code">\(matchCode)</p>
         \(steps)<div class="waiting" role="status"><span class="spinner" aria-hidden="true"></span> \(Text.waiting.string(language))</div>
         <p class="hint">\(Text.linkValidUntil(time: validUntil).string(language)) \(Text.noMessage.string(language))</p>
         <form method="post" action="\(cancelPath)" class="inline">
