@@ -147,8 +147,11 @@ public final class Application: Responder, Sendable {
         default: break
         }
         let home = workspace.map { Paths(prefix: $0.url.pathPrefix).home } ?? "/"
-        let view = MessageView(title: title, paragraphs: paragraphs,
-                               backLink: (Text.backToLogin.string(language), home))
+        // The way back: none without a workspace (its root is this same page), the workspace for a
+        // member signed in, else its login page.
+        let signedIn = context.map { (try? $0.session(store: store, settings: settings)) != nil } ?? false
+        let back = workspace == nil ? nil : (signedIn ? Text.backToWorkspace : Text.backToLogin).string(language)
+        let view = MessageView(title: title, paragraphs: paragraphs, backLink: back.map { ($0, home) })
         let page = Page(title: title, language: language, workspaceName: workspace?.name, homePath: home,
                         content: view.content(), statusCode: code).render()
         var response = html(page, status: error.status)

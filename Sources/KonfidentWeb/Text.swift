@@ -38,6 +38,8 @@ enum Text: Sendable {
     case linkUsed
     case linkSuperseded
     case backToLogin
+    case backToWorkspace
+    case backToInvitation
     case signedInAs(name: String)
     case roleLabel
     case role(Role)
@@ -165,6 +167,8 @@ enum Text: Sendable {
         case .linkUsed: "The link has already been used."
         case .linkSuperseded: "A newer link has been sent. Use the newest one."
         case .backToLogin: "Back to the login page"
+        case .backToWorkspace: "Back to the workspace"
+        case .backToInvitation: "Back to the invitation"
         case let .signedInAs(name): "Signed in as \(name)"
         case .roleLabel: "Role"
         case let .role(role):
@@ -324,6 +328,8 @@ enum Text: Sendable {
         case .linkUsed: "Länken har redan använts."
         case .linkSuperseded: "En nyare länk har skickats. Använd den senaste."
         case .backToLogin: "Tillbaka till inloggningen"
+        case .backToWorkspace: "Tillbaka till arbetsytan"
+        case .backToInvitation: "Tillbaka till inbjudan"
         case let .signedInAs(name): "Inloggad som \(name)"
         case .roleLabel: "Roll"
         case let .role(role):

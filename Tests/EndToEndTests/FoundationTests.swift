@@ -63,6 +63,7 @@ struct FoundationTests {
         let stranger = try Browser(stack, host: "nobody").get("/")
         #expect(stranger.status == 404)
         #expect(stranger.body.contains("No workspace here"))
+        #expect(!stranger.body.contains("Back to"), "its root is this same page")
 
         let browser = Browser(stack)
         let missing = try browser.get("/no/such/page")
@@ -71,9 +72,11 @@ struct FoundationTests {
         #expect(missing.body.contains("Back to the login page"))
         #expect(try browser.get("/_konfident/nothing").status == 404)
 
-        let wrongMethod = try browser.post("/_konfident/auth", [])
-        #expect(wrongMethod.status == 405)
-        #expect(wrongMethod.header("Allow")?.contains("GET") == true)
+        let wrongMethod = try browser.post("/_konfident/login/", [])
+        #expect(wrongMethod.status == 404)
+        let notAllowed = try browser.post("/_konfident/wait/status", [])
+        #expect(notAllowed.status == 405)
+        #expect(notAllowed.header("Allow") == "GET, HEAD")
     }
 
     @Test func postsWithoutTokenOrFromAnotherSiteAreRefused() throws {

@@ -274,6 +274,7 @@ extension Reply {
         #expect(page.status == 200)
         #expect(page.text.contains("Action cancelled."))
         #expect(page.text.range(of: #"<button[^>]*>Try again</button>"#, options: .regularExpression) != nil)
+        #expect(page.text.contains("<a href=\"/\">Back to the login page</a>"))
         let again = client.submit("/_konfident/bankid")
         #expect(again.location == "/_konfident/bankid")
         #expect(party.auths.count == 2)
@@ -514,6 +515,14 @@ extension Reply {
         #expect(party.auths.last?.requirement?.personalNumber == "199908072391")
         let waiting = client.get("/_konfident/bankid")
         #expect(waiting.text.contains("Identify yourself with BankID"))
+        // Cancelled in the app: Try again, and the way back is the invitation, not a login page.
+        try party.cancelByUser()
+        app.clock.advance(by: BankIDOrder.collectInterval)
+        let cancelled = client.get("/_konfident/bankid")
+        #expect(cancelled.text.contains("Action cancelled."))
+        #expect(cancelled.text.contains("<a href=\"/_konfident/welcome\">Back to the invitation</a>"))
+        #expect(!cancelled.text.contains("Back to the login page"))
+        #expect(client.submit("/_konfident/welcome/bankid", [("personnummer", "199908072391")]).location == "/_konfident/bankid")
         try party.scanAndApprove(try BankIDPageTests().payload(app, client), as: "199908072391")
         app.clock.advance(by: BankIDOrder.collectInterval)  // the waiting page collected a moment ago
         let proven = client.get("/_konfident/bankid")

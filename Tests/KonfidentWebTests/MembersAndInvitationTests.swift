@@ -363,6 +363,9 @@ import Testing
         let page = client.get("/_konfident/members")
         #expect(page.status == 403)
         #expect(!page.text.contains("admin@example.se"))
+        // Signed in, the way back is the workspace, not a login page.
+        #expect(page.text.contains("<a href=\"/\">Back to the workspace</a>"))
+        #expect(!page.text.contains("Back to the login page"))
         // Nor may they invite.
         client.get("/")
         let before = try app.outboxCount()

@@ -93,7 +93,8 @@ extension Application {
             title: title.string(language), message: message,
             retryAction: invitation ? context.paths.welcomeBankID : context.paths.bankID, personnummer: personnummer,
             csrfToken: csrfToken(context),
-            backLink: (Text.backToLogin.string(language), invitation ? context.paths.welcome : context.paths.home))
+            backLink: invitation ? (Text.backToInvitation.string(language), context.paths.welcome)
+                                 : (Text.backToLogin.string(language), context.paths.home))
         return html(context.page(view.title, view.content(language), languageSwitch: context.paths.bankID,
                                  statusCode: status == .ok ? nil : status.code), status: status)
     }
