@@ -87,6 +87,10 @@ struct BankIDSignInTests {
         #expect(home.shows("19990807-****"))
         #expect(home.hasButton("Sign out"))
         #expect(try person.authStatus() == 204)
+        // Named as the pages name a member without email; told apart by the member's number.
+        let auth = try person.get("/_konfident/auth")
+        #expect(auth.header("X-Konfident-Member") == "19990807-****")
+        #expect(auth.header("X-Konfident-Member-ID") == (try stack.sql("SELECT id FROM member WHERE personnummer = '\(Self.member)'")))
         #expect(try stack.sql("SELECT state FROM member WHERE personnummer = '\(Self.member)'") == "active")
         #expect(!stack.mails().contains { $0.text.contains("19990807") })
 

@@ -241,6 +241,8 @@ import Testing
         #expect(auth.status == 204)
         #expect(auth.header("X-Konfident-Member") == "anna@example.se")
         #expect(auth.header("X-Konfident-Role") == "administrator")
+        let anna = try #require(try app.store.members(of: app.workspace).first { $0.email == "anna@example.se" })
+        #expect(auth.header("X-Konfident-Member-ID") == String(anna.id))
         #expect(auth.response.body.isEmpty)
         let home = waiting.get("/")
         #expect(home.status == 200)

@@ -24,9 +24,14 @@ extension Application {
         guard let session = try context.session(store: store, settings: settings) else {
             return Response(status: .unauthorized)
         }
+        // X-Konfident-Member names the member as the pages do (the masked personnummer for a
+        // member without email, which members born the same day share); X-Konfident-Member-ID is
+        // the member's number, unique in the installation and kept for life, for applications that
+        // keep data per member.
         return Response(status: .noContent, headers: [
             ("X-Konfident-Member", session.member.displayName),
             ("X-Konfident-Role", session.member.role.rawValue),
+            ("X-Konfident-Member-ID", String(session.member.id)),
         ])
     }
 }
