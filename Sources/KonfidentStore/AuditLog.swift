@@ -56,6 +56,27 @@ extension Store {
         ])
     }
 
+    /// At most this many refusals a minute from one client address reach the audit log.
+    public static let refusalsAuditedPerMinute = 5
+
+    /// Audits a refused request that nothing else limits (a POST without a valid CSRF token, a
+    /// cross-site POST, a link page's missing proof): the first `refusalsAuditedPerMinute` a minute
+    /// from each client address, counted in `rate_limit` under `refused:ADDRESS`. Each refusal
+    /// costs the refused nothing, so without a bound every one would be a row in a log that is kept
+    /// (by default) for ever: a way to fill the disk. The rest of the minute's refusals from that
+    /// address write nothing.
+    public func auditRefusal(_ event: AuditEvent, outcome: String, workspaceID: Int64?, ip: String,
+                             detail: String? = nil, at now: Int64) throws {
+        try write { db in
+            let key = "refused:" + ip
+            let window = now - now % 60
+            let seen = try Int.fetchOne(db.cachedStatement(sql: RawSQL.rateLimitCount), arguments: [key, window]) ?? 0
+            guard seen < Self.refusalsAuditedPerMinute else { return }
+            try db.cachedStatement(sql: RawSQL.rateLimitUpsert).execute(arguments: [key, window])
+            try Self.audit(db, event, outcome: outcome, workspaceID: workspaceID, ip: ip, detail: detail, at: now)
+        }
+    }
+
     /// The newest entries first.
     public func auditEntries(limit: Int = 100) throws -> [AuditEntry] {
         try read { db in

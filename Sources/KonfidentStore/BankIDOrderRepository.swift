@@ -87,8 +87,10 @@ extension Store {
                 try Self.count(db, [(.ip, ip)], policy: policy, at: now)
                 return nil
             } catch let hit as RateLimitHit {
-                try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: workspaceID, ip: ip,
-                               detail: "bankid", at: now)
+                if hit.isFirstInWindow {
+                    try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: workspaceID, ip: ip,
+                                   detail: "bankid", at: now)
+                }
                 return hit
             }
         }

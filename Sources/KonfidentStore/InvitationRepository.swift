@@ -156,8 +156,10 @@ extension Store {
                 do {
                     try Self.countSMS(db, phone: phone, policy: policy, at: now)
                 } catch let hit as RateLimitHit {
-                    try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: stored.workspaceID,
-                                   memberID: member.id, ip: ip, detail: "invitation \(id)", at: now)
+                    if hit.isFirstInWindow {
+                        try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: stored.workspaceID,
+                                       memberID: member.id, ip: ip, detail: "invitation \(id)", at: now)
+                    }
                     return .failure(hit)
                 }
                 try Self.enqueue(db, channel: .sms, kind: .invitationSMS, workspaceID: stored.workspaceID, memberID: member.id,

@@ -6,10 +6,25 @@ extension Store {
     public struct RateLimitHit: Error, Sendable, Equatable {
         public let kind: RateLimitKind
         public let key: String
+        /// The window's first refusal: the one the audit log records. Later refusals in the window
+        /// write nothing, so that requests over a limit cannot fill the database.
+        public var isFirstInWindow: Bool = true
+
+        public init(kind: RateLimitKind, key: String, isFirstInWindow: Bool = true) {
+            self.kind = kind
+            self.key = key
+            self.isFirstInWindow = isFirstInWindow
+        }
+
+        /// The same limit's hit, whether or not it was its window's first.
+        public static func == (left: RateLimitHit, right: RateLimitHit) -> Bool {
+            left.kind == right.kind && left.key == right.key
+        }
     }
 
     /// Counts one attempt against every `(kind, key)`; throws the first limit already reached
-    /// (nothing is counted then). Call inside the transaction that records the attempt.
+    /// (nothing is counted then, but the window's first refusal, which marks the window as refused
+    /// so that later ones write nothing). Call inside the transaction that records the attempt.
     static func count(_ db: Database, _ keys: [(kind: RateLimitKind, key: String)],
                       policy: RateLimitPolicy, at now: Int64) throws {
         try count(keys, policy: policy, at: now,
@@ -42,7 +57,12 @@ extension Store {
             guard let limit = policy.limits[kind] else { continue }
             let windowStart = now - now % limit.windowSeconds
             let fullKey = "\(kind.rawValue):\(key)"
-            if try used(fullKey, windowStart) >= limit.count { throw RateLimitHit(kind: kind, key: key) }
+            let count = try used(fullKey, windowStart)
+            if count >= limit.count {
+                let first = count == limit.count
+                if first { try add(fullKey, windowStart) }
+                throw RateLimitHit(kind: kind, key: key, isFirstInWindow: first)
+            }
             windows.append((fullKey, windowStart))
         }
         for (key, windowStart) in windows {

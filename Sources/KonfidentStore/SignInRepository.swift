@@ -190,8 +190,10 @@ extension Store {
                 try Self.count(db, [(.ip, request.ip), (.member, Self.addressKey(request.email))],
                                policy: request.policy, at: now)
             } catch let hit as RateLimitHit {
-                try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
-                               memberID: active?.id, ip: request.ip, at: now)
+                if hit.isFirstInWindow {
+                    try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
+                                   memberID: active?.id, ip: request.ip, at: now)
+                }
                 return .failure(hit)
             }
             // The SMS limits count only a 2FA member's Next: a 429 from them would tell whoever
@@ -204,8 +206,10 @@ extension Store {
                 do {
                     try Self.countSMS(db, phone: phone, policy: request.policy, at: now)
                 } catch let hit as RateLimitHit {
-                    try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
-                                   memberID: active.id, ip: request.ip, at: now)
+                    if hit.isFirstInWindow {
+                        try Self.audit(db, .rateLimited, outcome: hit.kind.rawValue, workspaceID: request.workspace.id,
+                                       memberID: active.id, ip: request.ip, at: now)
+                    }
                     smsLimited = true
                 }
             }

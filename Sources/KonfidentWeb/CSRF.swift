@@ -56,9 +56,12 @@ extension Application {
 
     private static let formMediaType = Array("application/x-www-form-urlencoded".utf8)
 
-    private func refuse(_ kind: HTTPError.Kind, _ context: Context) -> HTTPError {
-        try? store.audit(.csrfRefused, outcome: kind == .crossSite ? "cross-site" : "token",
-                         workspaceID: context.workspace.id, ip: context.request.remoteAddress, at: context.now)
+    /// The error of a refused POST, audited (a few a minute per client address: `Store.auditRefusal`).
+    /// `outcome` says what was wrong: `cross-site`, `token`, or `shown` (a link page's proof that
+    /// the page was shown in this browser).
+    func refuse(_ kind: HTTPError.Kind, _ context: Context, outcome: String? = nil) -> HTTPError {
+        try? store.auditRefusal(.csrfRefused, outcome: outcome ?? (kind == .crossSite ? "cross-site" : "token"),
+                                workspaceID: context.workspace.id, ip: context.request.remoteAddress, at: context.now)
         return HTTPError(kind)
     }
 }

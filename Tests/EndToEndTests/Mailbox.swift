@@ -36,7 +36,11 @@ struct ReceivedMail {
         let rest = message[start.upperBound...]
         guard let bodyStart = rest.range(of: "\n\n") else { return "" }
         let body = rest[bodyStart.upperBound...]
-        let end = body.range(of: "\n--")?.lowerBound ?? body.endIndex
+        // The part ends at the boundary line, not at any line that starts with "--": a link token
+        // may hold "--", and quoted-printable may start a line with it.
+        let boundary = message.range(of: #"boundary="[^"]+""#, options: .regularExpression)
+            .map { String(message[$0].dropFirst("boundary=\"".count).dropLast()) } ?? ""
+        let end = body.range(of: "\n--" + boundary)?.lowerBound ?? body.endIndex
         return quotedPrintableDecode(String(body[..<end]))
     }
 

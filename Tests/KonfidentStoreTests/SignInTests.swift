@@ -106,7 +106,8 @@ import Testing
         #expect(messages.first?["recipient"] as String? == "bo@example.se")
         #expect(messages.first?["subject_id"] as Int64? == held.id)
         #expect(try fixture.count("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'") == 2)
-        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit WHERE key = 'smscountry:46' AND count = 2") == 1)
+        // Two sent, and the mark of the window's first refusal.
+        #expect(try fixture.count("SELECT COUNT(*) FROM rate_limit WHERE key = 'smscountry:46' AND count = 3") == 1)
         let audit = try fixture.store.read { db in
             try Row.fetchAll(db, sql: "SELECT event, outcome FROM audit WHERE at = ? ORDER BY id", arguments: [Self.now + 2])
         }
@@ -122,6 +123,9 @@ import Testing
             _ = try fixture.startSignIn(try fixture.request(workspace, email: "bo@example.se", browser: 2, policy: policy),
                                         at: Self.now + 7)
         }
+        // The SMS refusals after the window's first are not audited again.
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE event = 'rate-limited' AND outcome = 'smscountry'") == 1)
+        #expect(try fixture.count("SELECT COUNT(*) FROM sign_in_attempt WHERE required_channels = ''") == 5)
         // An hour later the country's window is new: links again.
         let later = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy),
                                             at: Self.now + 3_600)
@@ -399,5 +403,23 @@ import Testing
         #expect(hit?.memberID == member.id)
         #expect(hit?.ip == "203.0.113.5")
         #expect(hit?.at == Self.now + 1)
+
+        // Later refusals in the window are refused alike but write nothing: requests over a limit
+        // cannot fill the database. The next window's first refusal is recorded again.
+        let counts = try fixture.count("SELECT SUM(count) FROM rate_limit")
+        for second in 2...20 {
+            #expect(throws: Store.RateLimitHit.self) {
+                _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy),
+                                            at: Self.now + Int64(second))
+            }
+        }
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE event = 'rate-limited'") == 1)
+        #expect(try fixture.count("SELECT SUM(count) FROM rate_limit") == counts)
+        #expect(try fixture.count("SELECT COUNT(*) FROM sign_in_attempt") == 1)
+        _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy), at: Self.now + 600)
+        #expect(throws: Store.RateLimitHit.self) {
+            _ = try fixture.startSignIn(try fixture.request(workspace, email: "anna@example.se", policy: policy), at: Self.now + 601)
+        }
+        #expect(try fixture.count("SELECT COUNT(*) FROM audit WHERE event = 'rate-limited'") == 2)
     }
 }

@@ -60,6 +60,28 @@ import Testing
         try expectNothingRecorded()
     }
 
+    /// Refusals cost the refused nothing: the audit log keeps a few a minute from each address,
+    /// and the rest write nothing (no way to fill the disk with refused POSTs).
+    @Test func refusalsAreAuditedAFewAMinutePerAddress() throws {
+        for _ in 0..<12 {
+            #expect(client.post("/_konfident/login", [("email", "anna@example.se")]).status == 403)
+        }
+        let refusals = { try self.app.store.auditEntries().filter { $0.event == "csrf-refused" } }
+        #expect(try refusals().count == Store.refusalsAuditedPerMinute)
+        #expect(try refusals().allSatisfy { $0.ip == "192.0.2.10" && $0.outcome == "token" })
+        // Another address has its own few.
+        let other = app.client()
+        other.remoteAddress = "198.51.100.7"
+        other.get("/")
+        #expect(other.post("/_konfident/login", [("email", "anna@example.se")]).status == 403)
+        #expect(try refusals().count == Store.refusalsAuditedPerMinute + 1)
+        // The next minute, again.
+        app.clock.advance(by: 60)
+        #expect(client.post("/_konfident/login", [("email", "anna@example.se")]).status == 403)
+        #expect(try refusals().count == Store.refusalsAuditedPerMinute + 2)
+        try expectNothingRecorded()
+    }
+
     @Test(arguments: ["cross-site", "same-site", "CROSS-SITE"])
     func crossSiteFetchIsRefused(_ site: String) throws {
         let reply = client.submit("/_konfident/login", [("email", "anna@example.se")],

@@ -308,6 +308,7 @@ import Testing
         third.get(link)
         let borrowed = other.post(link, [("csrf", other.csrf ?? ""), ("shown", third.shown ?? "")])
         #expect(borrowed.status == 403)
+        #expect(try app.store.auditEntries().filter { $0.event == "csrf-refused" && $0.outcome == "shown" }.count == 3)
         #expect(try app.attempt(of: waiting)?.attempt.state == .pending)
         #expect(waiting.get("/_konfident/wait").status == 200)
         // Now with the proof.

@@ -47,7 +47,7 @@ extension Application {
         let (stored, channel) = try linkedInvitation(token: token, context)
         guard let proof = form[FormField.shown.rawValue],
               Secret.constantTimeEquals(proof, invitationShownProof(stored, channel, context))
-        else { throw HTTPError(.badCSRFToken) }
+        else { throw refuse(.badCSRFToken, context, outcome: "shown") }
         var browserSecret: String? = nil
         if channel == .email { browserSecret = Base64URL.encode(random.bytes(32)) }
         let accepted: StoredInvitation

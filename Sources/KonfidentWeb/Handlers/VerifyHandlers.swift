@@ -44,7 +44,7 @@ extension Application {
         let (stored, channel) = try linkedAttempt(link, context)
         guard let proof = form[FormField.shown.rawValue],
               Secret.constantTimeEquals(proof, shownProof(stored, channel, context))
-        else { throw HTTPError(.badCSRFToken) }
+        else { throw refuse(.badCSRFToken, context, outcome: "shown") }
         let confirmed: StoredAttempt
         do {
             confirmed = try store.confirmLink(attemptID: stored.id, channel: channel,
