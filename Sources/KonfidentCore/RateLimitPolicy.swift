@@ -23,6 +23,11 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         self.windowSeconds = windowSeconds
     }
 
+    /// Seconds from `now` until the window that holds it ends (when its count starts over).
+    public func secondsLeft(at now: Int64) -> Int64 {
+        windowSeconds - now % windowSeconds
+    }
+
     /// The configuration form, largest whole unit: `5/10min`, `30/h`.
     public var description: String {
         for (unit, length) in RateLimitPolicy.unitsLargestFirst

@@ -125,6 +125,11 @@ public final class Application: Responder, Sendable {
         Response(status: .seeOther, headers: [("Location", location), ("Content-Type", "text/plain; charset=utf-8")])
     }
 
+    /// The 429 of a rate limit's hit: the page and `Retry-After` say when its window ends.
+    func tooManyRequests(_ hit: Store.RateLimitHit, _ context: Context) -> HTTPError {
+        HTTPError(.tooManyRequests(retryAfter: settings.rateLimits.limits[hit.kind]?.secondsLeft(at: context.now) ?? 60))
+    }
+
     /// The page of an error, inside its workspace when the request reached one.
     func errorPage(_ error: HTTPError, workspace: Workspace?, context: Context?, request: Request) -> Response {
         if error.kind == .signInRequired {
@@ -144,6 +149,8 @@ public final class Application: Responder, Sendable {
         case .unknownWorkspace:
             title = Text.unknownWorkspace.string(language)
             paragraphs = [Text.unknownWorkspaceBody.string(language)]
+        case let .tooManyRequests(seconds):
+            paragraphs = [Text.tryAgainIn(minutes: (seconds + 59) / 60).string(language)]
         default: break
         }
         let home = workspace.map { Paths(prefix: $0.url.pathPrefix).home } ?? "/"
@@ -157,6 +164,9 @@ public final class Application: Responder, Sendable {
         var response = html(page, status: error.status)
         if case let .methodNotAllowed(allowed) = error.kind {
             response.setHeader("Allow", allowed.joined(separator: ", "))
+        }
+        if case let .tooManyRequests(seconds) = error.kind {
+            response.setHeader("Retry-After", String(seconds))
         }
         return response
     }

@@ -11,7 +11,8 @@ struct HTTPError: Error, Sendable {
         case unknownWorkspace
         case methodNotAllowed(allowed: [String])
         case contentTooLarge
-        case tooManyRequests
+        /// Over a rate limit; `retryAfter` seconds until its window ends.
+        case tooManyRequests(retryAfter: Int64)
         case linkGone(reason: Text)
         case unavailable(title: Text, body: Text)
         case internalError

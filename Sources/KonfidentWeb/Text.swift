@@ -49,6 +49,7 @@ enum Text: Sendable {
     case bankIDUnavailable
     case errorTitle(Int)
     case errorBody(Int)
+    case tryAgainIn(minutes: Int64)
     case forbiddenCrossSite
     case forbiddenToken
     case unknownWorkspace
@@ -193,6 +194,8 @@ enum Text: Sendable {
             case 503: "Temporarily unavailable"
             default: "Something went wrong"
             }
+        case let .tryAgainIn(minutes):
+            "Please wait \(minutes == 1 ? "a minute" : "\(minutes) minutes") before you try again."
         case let .errorBody(code):
             switch code {
             case 400: "The request could not be understood. Go back and try again."
@@ -354,6 +357,8 @@ enum Text: Sendable {
             case 503: "Tillfälligt otillgänglig"
             default: "Något gick fel"
             }
+        case let .tryAgainIn(minutes):
+            "Vänta \(minutes == 1 ? "en minut" : "\(minutes) minuter") innan du försöker igen."
         case let .errorBody(code):
             switch code {
             case 400: "Begäran kunde inte tolkas. Gå tillbaka och försök igen."

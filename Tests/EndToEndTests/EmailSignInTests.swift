@@ -326,6 +326,9 @@ struct EmailSignInTests {
         #expect(page.body.contains("Too many attempts"))
         #expect(page.body.contains("Back to the login page"))
         #expect(page.body.contains("<html lang=\"en\">"))
+        let retryAfter = try #require(page.header("Retry-After").flatMap { Int($0) })
+        #expect((1...600).contains(retryAfter), "Retry-After: \(retryAfter)")
+        #expect(page.body.contains("before you try again."))
 
         // Typing the address differently does not get around the limit.
         #expect(try a.submit(login, button: "Next", [("email", "ADMIN@acme.example")]).status == 429)

@@ -430,6 +430,10 @@ import Testing
         #expect(fourth.header("Content-Type") == "text/html; charset=utf-8")
         #expect(fourth.text.contains("Too many attempts"))
         #expect(fourth.text.contains("Back to the login page"))
+        // When the window of `member=3/10min` ends: the page and Retry-After say so.
+        let left = 600 - app.clock.now() % 600
+        #expect(fourth.header("Retry-After") == String(left))
+        #expect(fourth.text.contains("Please wait \((left + 59) / 60 == 1 ? "a minute" : "\((left + 59) / 60) minutes") before you try again."))
         #expect(try app.outboxCount() == 3)
         // DESIGN §2: the audit log records every rate-limit hit.
         let audit = try app.store.auditEntries()

@@ -195,8 +195,8 @@ extension Application {
         let ip = context.request.remoteAddress
         do {
             try store.admitBankIDStart(workspaceID: context.workspace.id, policy: settings.rateLimits, ip: ip, at: context.now)
-        } catch is Store.RateLimitHit {
-            throw HTTPError(.tooManyRequests)
+        } catch let hit as Store.RateLimitHit {
+            throw tooManyRequests(hit, context)
         }
         let request = AuthRequest.forPerson(personnummer?.digits, endUserIp: ip,
                                             text: Text.logInTo(workspace: context.workspace.name).string(context.language))

@@ -55,8 +55,8 @@ extension Application {
             accepted = try store.acceptInvitation(id: stored.id, channel: channel, browserHash: browserSecret.map(Secret.hash),
                                                   language: context.language, policy: settings.rateLimits,
                                                   ip: context.request.remoteAddress, at: context.now)
-        } catch is Store.RateLimitHit {
-            throw HTTPError(.tooManyRequests)
+        } catch let hit as Store.RateLimitHit {
+            throw tooManyRequests(hit, context)
         } catch let failure as Invitation.Failure {
             switch failure {
             case .expired: throw HTTPError(.linkGone(reason: .linkExpired))

@@ -46,8 +46,8 @@ extension Application {
             stored = try store.startSignIn(request, at: context.now) { id, channel in
                 Secret.hash(key.linkToken(purpose: .signIn, id: id, nonce: nonce, channel: channel))
             }
-        } catch is Store.RateLimitHit {
-            throw HTTPError(.tooManyRequests)
+        } catch let hit as Store.RateLimitHit {
+            throw tooManyRequests(hit, context)
         }
         // Only members' attempts queue messages; waking the worker for nothing would cost a write.
         if stored.memberID != nil { messageQueued() }
