@@ -48,12 +48,9 @@ public struct MessageComposer: Sendable {
                                           host: workspace.url.host, matchCode: stored.matchCode)
                 return .sms(to: message.recipient, text: text)
             }
-        case .useBankID:
-            let texts = UseBankIDMail(language: message.language, workspace: workspace.name, link: workspace.url.description)
-            return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
-                              now: now, messageID: messageID))
-        case .smsLimited:
-            let texts = SMSLimitedMail(language: message.language, workspace: workspace.name, link: workspace.url.description)
+        case .useBankID, .smsLimited:
+            let texts = NoticeMail(kind == .useBankID ? .useBankID : .smsLimited, language: message.language,
+                                   workspace: workspace.name, link: workspace.url.description)
             return .mail(mail(to: message.recipient, subject: texts.subject, text: texts.text, html: texts.html,
                               now: now, messageID: messageID))
         case .invitationMail, .invitationSMS:
@@ -175,56 +172,46 @@ final class SignInMailTemplates: Sendable {
     }
 }
 
-struct UseBankIDMail {
+/// A mail about a Next that sends no link, with the workspace's address on a line of its own.
+struct NoticeMail {
+    enum Reason {
+        /// The member signs in with BankID, not by email.
+        case useBankID
+        /// A 2FA member's Next came over an SMS limit: no SMS was sent, so that sign-in cannot
+        /// complete; try again later. The visitor's waiting page does not say so (it would tell
+        /// who is a 2FA member): only the member's mailbox does.
+        case smsLimited
+    }
+
     let subject: String
     let text: String
     let html: String
 
-    init(language: Language, workspace: String, link: String) {
-        let intro, how, ignore, button: String
-        switch language {
-        case .en:
+    init(_ reason: Reason, language: Language, workspace: String, link: String) {
+        let intro, how, ignore: String
+        switch (reason, language) {
+        case (.useBankID, .en):
             subject = "Sign in to \(workspace) with BankID"
             intro = "Someone asked to sign in to \(workspace) with this email address. Your membership signs in with BankID, not by email."
             how = "Open the workspace and choose Log in with BankID:"
             ignore = "If it was not you, ignore this message."
-            button = "Open \(workspace)"
-        case .sv:
+        case (.useBankID, .sv):
             subject = "Logga in på \(workspace) med BankID"
             intro = "Någon har bett om att logga in på \(workspace) med den här e-postadressen. Ditt medlemskap loggar in med BankID, inte med e-post."
             how = "Öppna arbetsytan och välj Logga in med BankID:"
             ignore = "Om det inte var du kan du bortse från meddelandet."
-            button = "Öppna \(workspace)"
-        }
-        text = "\(intro)\n\n\(how)\n\n\(link)\n\n\(ignore)\n\n-- \nKONFIDENT\n"
-        html = mailHTML(language: language, paragraphs: [intro, how], link: link, button: button, after: [ignore])
-    }
-}
-
-/// To a 2FA member whose Next came over an SMS limit: no SMS was sent, so that sign-in cannot
-/// complete; try again later. The visitor's waiting page does not say so (it would tell who is a
-/// 2FA member): only the member's mailbox does.
-struct SMSLimitedMail {
-    let subject: String
-    let text: String
-    let html: String
-
-    init(language: Language, workspace: String, link: String) {
-        let intro, how, ignore, button: String
-        switch language {
-        case .en:
+        case (.smsLimited, .en):
             subject = "Sign in to \(workspace): try again later"
             intro = "Someone asked to sign in to \(workspace) with this email address. Your sign-in needs a link by text message as well, and too many text messages have been sent lately, so none was sent this time and that sign-in cannot be completed."
             how = "Please try again later from the login page:"
             ignore = "If it was not you, ignore this message. Nobody can sign in without both links."
-            button = "Open \(workspace)"
-        case .sv:
+        case (.smsLimited, .sv):
             subject = "Logga in på \(workspace): försök igen senare"
             intro = "Någon har bett om att logga in på \(workspace) med den här e-postadressen. Din inloggning behöver också en länk i ett sms, och för många sms har skickats den senaste tiden, så inget skickades den här gången och den inloggningen kan inte slutföras."
             how = "Försök igen senare från inloggningssidan:"
             ignore = "Om det inte var du kan du bortse från meddelandet. Ingen kan logga in utan båda länkarna."
-            button = "Öppna \(workspace)"
         }
+        let button = language == .en ? "Open \(workspace)" : "Öppna \(workspace)"
         text = "\(intro)\n\n\(how)\n\n\(link)\n\n\(ignore)\n\n-- \nKONFIDENT\n"
         html = mailHTML(language: language, paragraphs: [intro, how], link: link, button: button, after: [ignore])
     }
